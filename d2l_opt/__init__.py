@@ -1,0 +1,3 @@
+"""Reference optimizers, test problems and interactive figures for *Adaptive Steps*."""
+
+__version__ = "0.1.0"
