@@ -31,7 +31,8 @@ _EXPORTS = {
         "array_namespace",
         "NonFiniteGradientError",
     ),
-    "ewma": ("ewma", "ewma_weights", "bias_correction", "effective_window", "half_life"),
+    # the function ewma itself lives at d2l_opt.ewma.ewma: the name d2l_opt.ewma is the module
+    "ewma": ("ewma_weights", "bias_correction", "effective_window", "half_life"),
     "problems": (
         "Quadratic",
         "Rosenbrock",
