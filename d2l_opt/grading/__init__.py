@@ -1,0 +1,35 @@
+"""Exercise checks and a sandboxed grader for the book's exercise notebooks.
+
+Students::
+
+    from d2l_opt.grading import checker, export
+    check = checker("rmsprop")
+    check("q1")                       # instant public checks with hints
+    export("rmsprop.ipynb")           # one file to hand in: submission.zip
+
+Instructors (see ``python -m d2l_opt.grading --help``)::
+
+    python -m d2l_opt.grading assign exercises/master/rmsprop.ipynb exercises/
+    python -m d2l_opt.grading grade submissions/*.zip --master exercises/master --out results/
+
+Design: the grader never trusts the student's process. Every question runs in a fresh
+sandboxed child (:mod:`~d2l_opt.grading.sandbox`) that returns plain data only; the tests and
+the reference values live in the master notebook and run in the grading process
+(:mod:`~d2l_opt.grading.grader`).
+"""
+
+from __future__ import annotations
+
+from .public import Checker, checker
+from .submission import export
+
+__all__ = ["Checker", "checker", "export", "check"]
+
+
+def check(question: str, exercise: str | None = None) -> bool:
+    """``check("q1", "rmsprop")``: run public checks without building a checker first."""
+    import sys
+
+    if exercise is None:
+        raise TypeError("name the exercise: check('q1', 'rmsprop') or checker('rmsprop')('q1')")
+    return Checker(exercise)(question, sys._getframe(1).f_globals)

@@ -1,0 +1,124 @@
+"""Command line: ``python -m d2l_opt.grading {assign,export,grade,check-master}``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def _assign(args) -> int:
+    from .notebook import assign
+
+    for master in args.masters:
+        target = assign(master, args.out_dir)
+        print(f"wrote {target}")
+    return 0
+
+
+def _export(args) -> int:
+    from .submission import export
+
+    path = export(args.notebook, args.output, student=args.student)
+    print(f"wrote {path}: hand in this one file")
+    return 0
+
+
+def _grade(args) -> int:
+    from . import grader, report
+    from .sandbox import Limits, default_mode
+
+    masters = grader.load_masters(args.master)
+    files: list[Path] = []
+    for item in args.submissions:
+        path = Path(item)
+        files += (
+            sorted(path.glob("*.zip")) + sorted(path.glob("*.ipynb")) if path.is_dir() else [path]
+        )
+    if not files:
+        print("no submissions found", file=sys.stderr)
+        return 2
+    options = grader.GradeOptions(
+        mode=args.sandbox if args.sandbox != "auto" else None,
+        skip_slow=args.skip_slow,
+        only=args.only,
+        jobs=args.jobs,
+        limits=Limits(wall_seconds=args.timeout, memory_bytes=args.memory_mb << 20),
+        data_dir=Path(args.data).resolve() if args.data else None,
+        hidden=[Path(args.out).resolve()],
+    )
+    mode = options.mode or default_mode()
+    if mode == "subprocess":
+        print(
+            "warning: bubblewrap (bwrap) is not available: grading in plain subprocesses with "
+            "resource limits only (no file-system or network isolation)",
+            file=sys.stderr,
+        )
+    start = time.perf_counter()
+    results = grader.grade(files, masters, options)
+    meta = {"graded_at": grader.now(), "sandbox": mode, "seconds": time.perf_counter() - start}
+    paths = report.write_reports(results, args.out, meta)
+    for r in results:
+        status = r["problem"] or f"{r['score']:g} / {r['max_score']:g}"
+        print(f"{Path(r['submission']).name}: {status}")
+    print(f"wrote {', '.join(str(p) for p in paths.values())}")
+    return 0
+
+
+def _check_master(args) -> int:
+    """Grade each master's own solutions: every question must score full points."""
+    from . import grader
+
+    ok = True
+    for path in args.masters:
+        master = grader.load_master(path)
+        options = grader.GradeOptions(skip_slow=args.skip_slow)
+        result = grader.grade_submission(path, {master.exercise.name: master}, options)
+        print(f"{path}: {result['score']:g} / {result['max_score']:g}")
+        if result["score"] != result["max_score"]:
+            ok = False
+            print(json.dumps(result["questions"], indent=1, ensure_ascii=False))
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m d2l_opt.grading", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("assign", help="write student notebooks from master notebooks")
+    p.add_argument("masters", nargs="+", help="master notebooks (exercises/master/*.ipynb)")
+    p.add_argument("out_dir", help="folder for the student notebooks (exercises/)")
+    p.set_defaults(func=_assign)
+
+    p = sub.add_parser("export", help="package a notebook as one submission file")
+    p.add_argument("notebook")
+    p.add_argument("-o", "--output", default="submission.zip")
+    p.add_argument("--student", default=None, help="name or id written into the manifest")
+    p.set_defaults(func=_export)
+
+    p = sub.add_parser("grade", help="grade submissions; write results.json, report.md, class.csv")
+    p.add_argument("submissions", nargs="+", help="submission files (.zip or .ipynb) or folders")
+    p.add_argument("--master", required=True, help="a master notebook or a folder of them")
+    p.add_argument("--out", default="results", help="output folder (default: results)")
+    p.add_argument("--sandbox", choices=["auto", "bwrap", "subprocess"], default="auto")
+    p.add_argument("--skip-slow", action="store_true", help="skip the Fashion-MNIST question")
+    p.add_argument("--only", nargs="*", default=None, help="grade only these questions")
+    p.add_argument("--jobs", type=int, default=2, help="children run at once (default 2)")
+    p.add_argument("--timeout", type=float, default=20.0, help="seconds per question (wall)")
+    p.add_argument("--memory-mb", type=int, default=4096, help="address-space limit per child")
+    p.add_argument("--data", default=None, help="Fashion-MNIST folder (default: D2L_OPT_DATA)")
+    p.set_defaults(func=_grade)
+
+    p = sub.add_parser("check-master", help="grade masters' own solutions (must be 100 %%)")
+    p.add_argument("masters", nargs="+")
+    p.add_argument("--skip-slow", action="store_true")
+    p.set_defaults(func=_check_master)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

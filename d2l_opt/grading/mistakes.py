@@ -1,0 +1,265 @@
+r"""Teaching versions of the exercises' rules, each with a switch for one common mistake.
+
+``rmsprop_trajectory(..., mistake="eps_outside")`` runs RMSProp *as a student who put ε outside
+the square root would*. The grader compares a wrong answer with these versions to say which
+mistake it matches ("your update matches ε outside the square root"). With ``mistake=None``
+each function is the correct rule; tests check that against :mod:`d2l_opt.rules`.
+
+Common mistakes are no secret, so this module ships with the package: the public checks use it
+for hints and the masters' hidden tests for diagnostics (there it runs in the trusted parent).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["DESCRIPTIONS", "describe", "variants"]
+
+#: What each mistake means, in words shown to students.
+DESCRIPTIONS = {
+    "eps_outside": "ε outside the square root (dividing by √s + ε); this exercise fixes ε "
+    "inside: √(s + ε)",
+    "eps_inside": "ε inside the square root (dividing by √(s + ε)); this exercise fixes ε "
+    "outside: √s + ε",
+    "g_not_squared": "g instead of g² in the average of squared gradients",
+    "wrong_sign": "the wrong sign: the step goes up the gradient instead of down",
+    "state_not_updated": "the state is not carried from one step to the next (it restarts "
+    "from its initial value every step)",
+    "one_minus_swapped": "β where 1 − β belongs (the new term weighted by β, the old by 1 − β)",
+    "sqrt_missing": "no square root in the denominator",
+    "no_bias_correction": "missing bias correction (no division by 1 − βᵗ)",
+    "off_by_one_t": "an off-by-one in t (the bias correction uses t + 1 or t − 1 instead of t)",
+    "ema_form": "the average form v ← βv + (1 − β)g; this exercise uses the heavy ball v ← βv + g",
+    "stale_velocity": "the step uses the velocity from before this step's update (off by one)",
+    "rate_not_squared": "the convergence rate (√κ − 1)/(√κ + 1) instead of the momentum β, which "
+    "is its square",
+    "gd_rate": "gradient descent's rate (κ − 1)/(κ + 1) instead of the optimal momentum",
+    "window_instead": "the effective window 1/(1 − β) instead of the half-life",
+    "inverted_log": "the ratio of logarithms upside down",
+    "off_by_one_steps": "an off-by-one in counting steps",
+    "rate_before_update": "the rate computed before this step's gradient is added to the sum "
+    "(off by one)",
+    "no_max": "no running maximum (plain Adam instead of AMSGrad)",
+    "max_not_stored": "the running maximum is not carried to the next step",
+}
+
+
+def describe(mistake: str) -> str:
+    return DESCRIPTIONS.get(mistake, mistake)
+
+
+def variants(func, mistakes, *args, **kwargs) -> dict:
+    """``{description: thunk}`` for :func:`d2l_opt.grading.spec.expect_close`'s ``mistakes``."""
+    return {describe(m): (lambda m=m: func(*args, mistake=m, **kwargs)) for m in mistakes}
+
+
+def _array(x) -> np.ndarray:
+    return np.array(x, dtype=np.float64)
+
+
+# ---------------------------------------------------------------------------------- EWMA
+
+
+def ewma_bias_corrected(xs, beta: float, mistake: str | None = None) -> np.ndarray:
+    r""":math:`v_t = \beta v_{t-1} + (1-\beta) x_t`, :math:`\hat v_t = v_t/(1-\beta^t)`."""
+    xs = _array(xs)
+    v = np.zeros_like(xs[0])
+    out = np.empty_like(xs)
+    for t in range(1, len(xs) + 1):
+        x = xs[t - 1]
+        if mistake == "one_minus_swapped":
+            v = (1 - beta) * v + beta * x
+        else:
+            v = beta * v + (1 - beta) * x
+        if mistake == "no_bias_correction":
+            out[t - 1] = v
+        elif mistake == "off_by_one_t":
+            out[t - 1] = v / (1 - beta ** (t + 1))
+        else:
+            out[t - 1] = v / (1 - beta**t)
+    return out
+
+
+def half_life(beta: float, mistake: str | None = None) -> float:
+    r"""Steps after which a term's weight halves: :math:`\ln(1/2)/\ln\beta`."""
+    if mistake == "window_instead":
+        return 1.0 / (1.0 - beta)
+    if mistake == "inverted_log":
+        return math.log(beta) / math.log(0.5)
+    return math.log(0.5) / math.log(beta)
+
+
+# ------------------------------------------------------------------------------ momentum
+
+
+def heavy_ball_trajectory(grad, x0, lr, beta, steps, mistake: str | None = None) -> np.ndarray:
+    r"""Heavy ball :math:`v \leftarrow \beta v + g`, :math:`x \leftarrow x - \eta v`,
+    :math:`v_0 = 0`."""
+    x = _array(x0)
+    v = np.zeros_like(x)
+    out = [x.copy()]
+    for _ in range(steps):
+        g = _array(grad(x))
+        if mistake == "stale_velocity":
+            x = x - lr * v
+            v = beta * v + g
+        else:
+            if mistake == "ema_form":
+                v = beta * v + (1 - beta) * g
+            elif mistake == "state_not_updated":
+                v = beta * 0.0 + g
+            else:
+                v = beta * v + g
+            x = x + lr * v if mistake == "wrong_sign" else x - lr * v
+        out.append(x.copy())
+    return np.array(out)
+
+
+def optimal_momentum(kappa: float, mistake: str | None = None) -> float:
+    r"""Polyak's optimal heavy-ball momentum :math:`((\sqrt\kappa-1)/(\sqrt\kappa+1))^2`."""
+    r = (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)
+    if mistake == "rate_not_squared":
+        return r
+    if mistake == "gd_rate":
+        return (kappa - 1) / (kappa + 1)
+    return r * r
+
+
+# ------------------------------------------------------------------------------- Adagrad
+
+
+def adagrad_trajectory(grad, x0, lr, eps, steps, mistake: str | None = None) -> np.ndarray:
+    r"""Adagrad, ε outside: :math:`s \leftarrow s + g^2`,
+    :math:`x \leftarrow x - \eta g/(\sqrt s+\epsilon)`."""
+    x = _array(x0)
+    s = np.zeros_like(x)
+    out = [x.copy()]
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            g = _array(grad(x))
+            if mistake == "g_not_squared":
+                s = s + g
+            elif mistake == "state_not_updated":
+                s = g * g
+            else:
+                s = s + g * g
+            if mistake == "eps_inside":
+                denom = np.sqrt(s + eps)
+            elif mistake == "sqrt_missing":
+                denom = s + eps
+            else:
+                denom = np.sqrt(s) + eps
+            x = x + lr * g / denom if mistake == "wrong_sign" else x - lr * g / denom
+            out.append(x.copy())
+    return np.array(out)
+
+
+def adagrad_effective_rates(grads, lr, eps, mistake: str | None = None) -> np.ndarray:
+    r"""Row t: :math:`\eta/(\sqrt{s_t}+\epsilon)` with :math:`s_t = \sum_{k\le t} g_k^2`."""
+    grads = _array(grads)
+    s = np.zeros_like(grads[0])
+    out = np.empty_like(grads)
+    with np.errstate(all="ignore"):
+        for t, g in enumerate(grads):
+            previous = s
+            if mistake == "g_not_squared":
+                s = s + g
+            elif mistake == "state_not_updated":
+                s = g * g
+            else:
+                s = s + g * g
+            used = previous if mistake == "rate_before_update" else s
+            if mistake == "eps_inside":
+                out[t] = lr / np.sqrt(used + eps)
+            else:
+                out[t] = lr / (np.sqrt(used) + eps)
+    return out
+
+
+# ------------------------------------------------------------------------------- RMSProp
+
+
+def rmsprop_trajectory(
+    grad, x0, lr, gamma, eps, steps, mistake: str | None = None, gammas=None
+) -> np.ndarray:
+    r"""RMSProp in d2l's form, ε inside: :math:`s \leftarrow \gamma s + (1-\gamma) g^2`,
+    :math:`x \leftarrow x - \eta g/\sqrt{s+\epsilon}`, :math:`s_0 = 0`. ``gammas`` (one value
+    per step, step 1 first) overrides ``gamma``."""
+    x = _array(x0)
+    s = np.zeros_like(x)
+    out = [x.copy()]
+    with np.errstate(all="ignore"):
+        for t in range(steps):
+            g = _array(grad(x))
+            gam = gamma if gammas is None else gammas[t]
+            if mistake == "off_by_one_steps" and gammas is not None:
+                gam = gammas[min(t + 1, len(gammas) - 1)]
+            g2 = g if mistake == "g_not_squared" else g * g
+            old = 0.0 if mistake == "state_not_updated" else s
+            if mistake == "one_minus_swapped":
+                s = (1 - gam) * old + gam * g2
+            else:
+                s = gam * old + (1 - gam) * g2
+            if mistake == "eps_outside":
+                denom = np.sqrt(s) + eps
+            elif mistake == "sqrt_missing":
+                denom = s + eps
+            else:
+                denom = np.sqrt(s + eps)
+            x = x + lr * g / denom if mistake == "wrong_sign" else x - lr * g / denom
+            out.append(x.copy())
+    return np.array(out)
+
+
+def first_below(values, tol: float, mistake: str | None = None) -> int:
+    """Index of the first value below ``tol`` (-1 if none)."""
+    idx = np.nonzero(np.asarray(values) < tol)[0]
+    if len(idx) == 0:
+        return -1
+    return int(idx[0]) + (1 if mistake == "off_by_one_steps" else 0)
+
+
+# ---------------------------------------------------------------------------------- Adam
+
+
+def adam_step(param, grad, m, v, t, lr, beta1, beta2, eps, mistake: str | None = None):
+    r"""One Adam step (torch's form, ε outside); returns ``(param, m, v)``."""
+    param, grad, m, v = (_array(a) for a in (param, grad, m, v))
+    with np.errstate(all="ignore"):
+        g2 = grad if mistake == "g_not_squared" else grad * grad
+        if mistake == "one_minus_swapped":
+            m_new = (1 - beta1) * m + beta1 * grad
+            v_new = (1 - beta2) * v + beta2 * g2
+        else:
+            m_new = beta1 * m + (1 - beta1) * grad
+            v_new = beta2 * v + (1 - beta2) * g2
+        tt = t + 1 if mistake == "off_by_one_t" else t
+        if mistake == "no_bias_correction":
+            m_hat, v_hat = m_new, v_new
+        else:
+            m_hat, v_hat = m_new / (1 - beta1**tt), v_new / (1 - beta2**tt)
+        if mistake == "eps_inside":
+            step = lr * m_hat / np.sqrt(v_hat + eps)
+        else:
+            step = lr * m_hat / (np.sqrt(v_hat) + eps)
+        new_param = param + step if mistake == "wrong_sign" else param - step
+    if mistake == "state_not_updated":
+        return new_param, m, v
+    return new_param, m_new, v_new
+
+
+def amsgrad_step(param, grad, m, v, vmax, t, lr, beta1, beta2, eps, mistake: str | None = None):
+    r"""One AMSGrad step (torch's form): :math:`\hat v = \max(\hat v, v_t)` of the raw second
+    moments, then the bias-corrected step with it. Returns ``(param, m, v, vmax)``."""
+    param, grad, m, v, vmax = (_array(a) for a in (param, grad, m, v, vmax))
+    m_new = beta1 * m + (1 - beta1) * grad
+    v_new = beta2 * v + (1 - beta2) * grad * grad
+    vmax_new = v_new if mistake == "no_max" else np.maximum(vmax, v_new)
+    m_hat = m_new / (1 - beta1**t)
+    denom = np.sqrt(vmax_new / (1 - beta2**t)) + eps
+    new_param = param - lr * m_hat / denom
+    if mistake == "max_not_stored":
+        return new_param, m_new, v_new, vmax
+    return new_param, m_new, v_new, vmax_new

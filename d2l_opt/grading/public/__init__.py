@@ -1,0 +1,75 @@
+"""Public checks: instant feedback in the student's own kernel, on public inputs only.
+
+>>> from d2l_opt.grading import checker
+>>> check = checker("rmsprop")      # doctest: +SKIP
+>>> check("q1")                     # doctest: +SKIP
+✅ q1: 3 public checks passed. The grader runs further, hidden tests on submission.
+
+These checks run inside the student's process, so they can be fooled by that process (a
+patched numpy, a redefined ``check``): they are a help, not a grade. Grades come from
+``python -m d2l_opt.grading grade``, which re-runs the code in a sandbox and compares in a
+separate, trusted process. Nothing here is a hidden test.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+
+from ..spec import Fail
+
+__all__ = ["Checker", "checker", "EXERCISES"]
+
+EXERCISES = ("ewma", "momentum", "adagrad", "rmsprop", "adam")
+
+
+class Checker:
+    """``check("q1")`` runs the public checks of question q1 on the caller's names."""
+
+    def __init__(self, exercise: str):
+        if exercise not in EXERCISES:
+            raise ValueError(f"unknown exercise {exercise!r}; one of {', '.join(EXERCISES)}")
+        self.exercise = exercise
+        self.module = importlib.import_module(f"{__name__}.{exercise}")
+        self.checks: dict[str, Callable[[dict], int]] = self.module.CHECKS
+
+    def __call__(self, question: str, namespace: dict | None = None) -> bool:
+        if question not in self.checks:
+            raise ValueError(f"no question {question!r}; one of {', '.join(self.checks)}")
+        ns = namespace if namespace is not None else sys._getframe(1).f_globals
+        try:
+            count = self.checks[question](ns)
+        except Fail as fail:
+            print(f"❌ {question}: failed: {fail.message}")
+            hint = getattr(fail, "hint", None)
+            if hint:
+                print(f"   Hint: {hint}")
+            return False
+        except KeyError as exc:
+            print(f"❌ {question}: failed: {exc.args[0]} is not defined; run the cell that "
+                  "defines it (and keep its name)")  # fmt: skip
+            return False
+        except NotImplementedError:
+            print(f"❌ {question}: failed: not implemented yet (replace `raise "
+                  "NotImplementedError` by your code)")  # fmt: skip
+            return False
+        except Exception as exc:  # noqa: BLE001 - the student's code raised
+            print(f"❌ {question}: failed: your code raised {type(exc).__name__}: {exc}")
+            return False
+        print(f"✅ {question}: {count} public checks passed. The grader runs further, hidden "
+              "tests on submission.")  # fmt: skip
+        return True
+
+    def all(self, namespace: dict | None = None) -> dict[str, bool]:
+        ns = namespace if namespace is not None else sys._getframe(1).f_globals
+        return {q: self(q, ns) for q in self.checks}
+
+
+def checker(exercise: str) -> Checker:
+    return Checker(exercise)
+
+
+def hinted(fail: Fail, hint: str) -> Fail:
+    fail.hint = hint  # type: ignore[attr-defined]
+    return fail
