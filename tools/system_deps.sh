@@ -3,6 +3,7 @@
 # Otherwise say what is missing; the tests that need it are skipped with that reason.
 #   data      Fashion-MNIST (package dataset-fashion-mnist), unless D2L_OPT_DATA already names it
 #   chromium  headless Chromium for the browser tests
+#   bwrap     bubblewrap, the sandbox the exercise grader runs submissions in
 set -uo pipefail
 
 want=()
@@ -14,6 +15,9 @@ for dep in "$@"; do
       ;;
     chromium)
       command -v chromium >/dev/null 2>&1 || want+=(chromium)
+      ;;
+    bwrap)
+      command -v bwrap >/dev/null 2>&1 || want+=(bubblewrap)
       ;;
     *) echo "system_deps: unknown dependency '$dep'" >&2; exit 2 ;;
   esac

@@ -17,18 +17,18 @@ X0 = np.array([-5.0, -2.0])
 def q1(ns: dict) -> int:
     f = need(ns, "adagrad")
     expect(
-        f(D2L_QUADRATIC.grad, X0.copy(), 0.4, 1e-6, 4),
-        run(Adagrad(lr=0.4, eps=1e-6), D2L_QUADRATIC, X0, 4),
-        what="adagrad(grad, (-5, -2), lr=0.4, eps=1e-6, steps=4)",
+        f(D2L_QUADRATIC.grad, X0.copy(), 0.4, 0.1, 4),
+        run(Adagrad(lr=0.4, eps=0.1), D2L_QUADRATIC, X0, 4),
+        what="adagrad(grad, (-5, -2), lr=0.4, eps=0.1, steps=4)",
         mistakes=M.variants(
             M.adagrad_trajectory,
             ["eps_inside", "g_not_squared", "wrong_sign", "state_not_updated", "sqrt_missing"],
             D2L_QUADRATIC.grad,
             X0,
             0.4,
-            1e-6,
+            0.1,
             4,
-        ),  # fmt: skip
+        ),
         hint="s ← s + g², x ← x − η g / (√s + ε); this exercise puts ε outside the root.",
     )
     return 1
@@ -47,7 +47,7 @@ def q2(ns: dict) -> int:
             grads,
             0.5,
             1e-8,
-        ),  # fmt: skip
+        ),
         hint="row t is η / (√s_t + ε) with s_t the sum of g² up to and including step t",
     )
     return 1

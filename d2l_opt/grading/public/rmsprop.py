@@ -20,10 +20,10 @@ ALL = ["eps_outside", "g_not_squared", "wrong_sign", "state_not_updated", "one_m
 def q1(ns: dict) -> int:
     f = need(ns, "rmsprop_trajectory")
     expect(
-        f(D2L_QUADRATIC.grad, X0.copy(), 0.4, 0.9, 1e-6, 3),
-        run(RMSprop(lr=0.4, alpha=0.9, eps=1e-6, eps_inside_sqrt=True), D2L_QUADRATIC, X0, 3),
-        what="rmsprop_trajectory(grad, (-5, -2), lr=0.4, gamma=0.9, eps=1e-6, steps=3)",
-        mistakes=M.variants(M.rmsprop_trajectory, ALL, D2L_QUADRATIC.grad, X0, 0.4, 0.9, 1e-6, 3),
+        f(D2L_QUADRATIC.grad, X0.copy(), 0.4, 0.9, 1e-2, 3),
+        run(RMSprop(lr=0.4, alpha=0.9, eps=1e-2, eps_inside_sqrt=True), D2L_QUADRATIC, X0, 3),
+        what="rmsprop_trajectory(grad, (-5, -2), lr=0.4, gamma=0.9, eps=1e-2, steps=3)",
+        mistakes=M.variants(M.rmsprop_trajectory, ALL, D2L_QUADRATIC.grad, X0, 0.4, 0.9, 1e-2, 3),
         hint="s ← γ s + (1 − γ) g², x ← x − η g / √(s + ε), s starts at 0; row 0 is x0.",
     )
     m = need(ns, "gamma_one_multiplier")
