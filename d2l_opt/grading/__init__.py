@@ -21,9 +21,15 @@ the reference values live in the master notebook and run in the grading process
 from __future__ import annotations
 
 from .public import Checker, checker
-from .submission import export
 
 __all__ = ["Checker", "checker", "export", "check"]
+
+
+def export(notebook=None, out="submission.zip", *, student=None):
+    """Package a notebook as one submission file (see :func:`.submission.export`)."""
+    from .submission import export as _export
+
+    return _export(notebook, out, student=student)
 
 
 def check(question: str, exercise: str | None = None) -> bool:
