@@ -1,15 +1,13 @@
 """d2l_opt.data: every place the loader looks, every way a file can be bad, the cache's safety.
 
-The real files come from $D2L_OPT_DATA, else ../shared/data/fashion-mnist beside the repository,
-else Debian's dataset-fashion-mnist; without any of them the tests skip. Nothing here touches the
-network: downloads are served from file:// URLs or a fake opener.
+The real files are found as tests/fashion_data.py says; without them the tests skip. Nothing here
+touches the network: downloads are served from file:// URLs or a fake opener.
 """
 
 from __future__ import annotations
 
 import gzip
 import io
-import os
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from fashion_data import NAMES, SOURCE, needs_data
 
 from d2l_opt import data
 from d2l_opt.data import (
@@ -29,32 +28,15 @@ from d2l_opt.data import (
     load_fashion_mnist,
 )
 
-REPO = Path(__file__).resolve().parents[1]
-NAMES = [spec.name for spec in data.FILES]
 REAL_SAVEZ = np.savez
 LABELS = "train-labels-idx1-ubyte.gz"  # checked first, so errors in it are quick
 assert data.FILES[0].name == LABELS
-
-
-def find_source() -> Path | None:
-    candidates = [os.environ.get(data.DATA_ENV), REPO.parent / "shared/data/fashion-mnist"]
-    for candidate in [*candidates, data.DEBIAN_DIR]:
-        if candidate and all((Path(candidate) / name).is_file() for name in NAMES):
-            return Path(candidate)
-    return None
-
-
-SOURCE = find_source()  # read before the fixture below clears the environment
-pytestmark = pytest.mark.skipif(
-    SOURCE is None,
-    reason="Fashion-MNIST not found: set D2L_OPT_DATA, put it in ../shared/data/fashion-mnist "
-    "or apt-get install dataset-fashion-mnist",
-)
+pytestmark = needs_data  # SOURCE is found before the fixture below clears the environment
 
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
-    """No user environment, an empty cache, no Debian copy, and a network that fails the test."""
+    """No user environment, an empty cache, no Debian copy, only file:// URLs can be opened."""
     monkeypatch.delenv(data.DATA_ENV, raising=False)
     monkeypatch.delenv(data.DOWNLOAD_ENV, raising=False)
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
