@@ -1,0 +1,173 @@
+"""Fashion-MNIST with Adam: time to 88 % test accuracy, and what the training loop costs.
+
+    python bench/bench_fashion_mnist.py [--optimizer auto|d2l_opt|torch] [--recipe fast_mlp]
+
+1. Trains :data:`d2l_opt.train.FAST_MLP` (or ``--recipe seed_mlp``: the seed's 4x100 MLP with
+   Adam at 1e-3, no schedule) for its epochs, evaluating the test set after every epoch, and
+   prints the training time until the first evaluation at >= ``--target`` and the epochs that
+   took.
+2. Times one epoch of :func:`d2l_opt.train.train` (sampling, indexing, zero_grad, forward,
+   backward, optimizer step, schedule, loss record, end-of-epoch evaluation; no progress bar)
+   against the bare forward + backward passes over the same mini-batches, gathered beforehand
+   from the same in-memory tensors. Rounds alternate between the two and the fastest of each
+   is kept, which filters out other load on the machine. The issue's target: ratio <= 1.3.
+
+Prints numbers only; asserts nothing. A few minutes on 2 CPU cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import time
+
+import torch
+from torch.nn import functional as F
+
+from d2l_opt.data import load_fashion_mnist
+from d2l_opt.train import FAST_MLP, Recipe, batch_indices, train
+
+SEED_MLP = Recipe("seed_mlp", hidden=(100, 100, 100, 100), lr=1e-3, batch_size=128, epochs=5)
+RECIPES = {recipe.name: recipe for recipe in (FAST_MLP, SEED_MLP)}
+
+
+def pick_optimizer(choice: str):
+    if choice in ("auto", "d2l_opt"):
+        try:
+            from d2l_opt.optim import Adam
+        except ImportError:
+            if choice == "d2l_opt":
+                raise
+        else:
+            return "d2l_opt", Adam
+    return "torch", torch.optim.Adam
+
+
+def time_to_target(recipe: Recipe, adam, data, target: float, seed: int) -> None:
+    history = recipe.run(data, adam, seed=seed, progress=False)
+    print(f"\n[1] {recipe.name}: {recipe}")
+    print("    epoch  test acc  test loss  train time (s, cumulative, evaluation excluded)")
+    for epoch, acc, loss, seconds in zip(
+        history.eval_epoch,
+        history.test_accuracy,
+        history.test_loss,
+        history.eval_time,
+        strict=True,
+    ):
+        print(f"    {epoch:5.2f}  {acc:8.4f}  {loss:9.4f}  {seconds:8.2f}")
+    hit = history.first_reaching(target)
+    if hit is None:
+        print(f"    did NOT reach {target:.0%} within {recipe.epochs} epochs")
+    else:
+        print(
+            f"    reached >= {target:.0%} after {history.eval_epoch[hit]:g} epoch(s), "
+            f"{history.eval_time[hit]:.2f} s of training "
+            f"({history.wall_time:.2f} s for the whole run including evaluations)"
+        )
+
+
+def bare_epoch(model, batches) -> float:
+    """Forward and backward passes only, over mini-batches gathered beforehand."""
+    start = time.perf_counter()
+    for x, y in batches:
+        F.cross_entropy(model(x), y).backward()
+    return time.perf_counter() - start
+
+
+def minimal_epoch(model, optimizer, x_train, y_train, indices) -> float:
+    """The least a training loop does: index, zero_grad, forward, backward, step."""
+    start = time.perf_counter()
+    for idx in indices:
+        loss = F.cross_entropy(model(x_train[idx]), y_train[idx])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    return time.perf_counter() - start
+
+
+def loop_overhead(recipe: Recipe, adam, data, rounds: int, seed: int) -> None:
+    (x_train, y_train), _ = data
+    n = len(x_train)
+    per_epoch = math.ceil(n / recipe.batch_size)
+    generator = torch.Generator().manual_seed(seed)
+    # The very batches train() draws for its first epoch under this seed.
+    indices = list(batch_indices(n, recipe.batch_size, per_epoch, generator=generator))
+    batches = [(x_train[i], y_train[i]) for i in indices]
+
+    times: dict[str, list[float]] = {"bare": [], "minimal": [], "train": [], "train_only": []}
+    for _ in range(rounds):  # alternate, so that a burst of other load hits all alike
+        model = recipe.model(seed).train()
+        times["bare"].append(bare_epoch(model, batches))
+        model = recipe.model(seed).train()
+        optimizer = adam(model.parameters(), lr=recipe.lr)
+        times["minimal"].append(minimal_epoch(model, optimizer, x_train, y_train, indices))
+        history = train(
+            recipe.model(seed),
+            lambda params: adam(params, lr=recipe.lr),
+            data,
+            epochs=1,
+            batch_size=recipe.batch_size,
+            schedule=recipe.schedule(1, n),
+            seed=seed,
+            progress=False,
+        )
+        times["train"].append(history.wall_time)
+        times["train_only"].append(history.train_time)
+    best = {key: min(values) for key, values in times.items()}
+    batch = recipe.batch_size
+    print(f"\n[2] one epoch = {per_epoch} mini-batches of {batch}, best of {rounds} rounds")
+    rows = (
+        ("bare", "bare forward+backward (batches gathered beforehand)"),
+        ("minimal", "+ indexing, zero_grad, optimizer step (hand-written loop)"),
+        ("train_only", "train(): + schedule, loss record; evaluation excluded"),
+        ("train", "train(), epochs=1, with the end-of-epoch test evaluation"),
+    )
+    for key, label in rows:
+        print(f"    {best[key]:6.3f} s  {label}   [{fmt(times[key])}]")
+    ratios = (
+        ("epoch / bare forward+backward (target <= 1.3)", "train", "bare"),
+        ("  the same without the evaluation", "train_only", "bare"),
+        ("  hand-written loop / bare (the optimizer step)", "minimal", "bare"),
+        ("  train() w/o evaluation / hand-written loop", "train_only", "minimal"),
+    )
+    for label, top, bottom in ratios:
+        print(f"    ratio {label:48s}: {best[top] / best[bottom]:.3f}")
+
+
+def fmt(values) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--optimizer", choices=("auto", "d2l_opt", "torch"), default="auto")
+    parser.add_argument("--recipe", choices=sorted(RECIPES), default=FAST_MLP.name)
+    parser.add_argument("--epochs", type=int, help="override the recipe's epochs")
+    parser.add_argument("--batch-size", type=int, help="override the recipe's batch size")
+    parser.add_argument("--target", type=float, default=0.88)
+    parser.add_argument("--rounds", type=int, default=3, help="timing rounds for [2]")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data", help="directory with the .gz files (default: the usual lookup)")
+    parser.add_argument("--skip-accuracy", action="store_true", help="only run [2]")
+    args = parser.parse_args()
+
+    recipe = RECIPES[args.recipe]
+    if args.epochs:
+        recipe = dataclasses.replace(recipe, epochs=args.epochs)
+    if args.batch_size:
+        recipe = dataclasses.replace(recipe, batch_size=args.batch_size)
+    name, adam = pick_optimizer(args.optimizer)
+    print(f"optimizer: {adam.__module__}.{adam.__qualname__} ({name})")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    start = time.perf_counter()
+    data = load_fashion_mnist(args.data, download=False)
+    print(f"data loaded in {time.perf_counter() - start:.2f} s")
+
+    if not args.skip_accuracy:
+        time_to_target(recipe, adam, data, args.target, args.seed)
+    loop_overhead(recipe, adam, data, args.rounds, args.seed)
+
+
+if __name__ == "__main__":
+    main()
