@@ -8,7 +8,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check
 JB_FLAGS ?= -W -n --keep-going
 
 .DEFAULT_GOAL := help
-.PHONY: help book test lint format env env-test assets system-deps bench clean
+.PHONY: help book test lint format env env-test assets book-system-deps test-system-deps bench clean
 
 help:
 	@echo "make book   install everything, execute the notebooks, write _build/html"
@@ -39,16 +39,18 @@ _extra/vendor/.complete: node_modules/.installed tools/vendor_assets.py $(wildca
 
 assets: env _extra/vendor/.complete
 
-# Debian packages: Fashion-MNIST data for the book, Chromium for the browser tests.
-system-deps:
-	@bash tools/system_deps.sh $(SYSTEM_DEPS)
+# Debian packages: Fashion-MNIST data for the book; Chromium for the browser tests and
+# bubblewrap for the grader's sandbox.
+book-system-deps:
+	@bash tools/system_deps.sh data
 
-book: SYSTEM_DEPS = data
-book: env assets system-deps
+test-system-deps:
+	@bash tools/system_deps.sh data chromium bwrap
+
+book: env assets book-system-deps
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
-test: SYSTEM_DEPS = data chromium
-test: env-test book
+test: env-test test-system-deps book
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
