@@ -86,10 +86,21 @@ class _NumpyOps:
 
     @staticmethod
     def leaky_average(old, new, beta):
+        if np.ndim(beta) == 0 and np.shape(old) == np.shape(new):
+            # old + (1 - beta) (new - old), in place on one fresh temporary
+            out = np.subtract(new, old)
+            out *= 1 - beta
+            out += old
+            return out
         return beta * old + (1 - beta) * new
 
     @staticmethod
     def addcdiv(x, a, b, value):
+        if np.ndim(value) == 0 and np.shape(x) == np.shape(a) == np.shape(b):
+            out = np.divide(a, b)
+            out *= value
+            out += x
+            return out
         return x + value * (a / b)
 
     @staticmethod
@@ -286,6 +297,23 @@ class _RuleBase:
         """
         return {f.name: getattr(self, f.name) for f in fields(self) if f.init}
 
+    def update(self, param, grad, state):
+        """Return ``(new_param, new_state)`` after one step; the inputs are not modified.
+
+        Checks that ``grad`` and the state arrays have the parameter's shape, runs the rule's
+        math (``_step``, written out in each class) with numpy or torch operations to match
+        ``param``, and keeps numpy dtypes (float32 stays float32).
+
+        >>> import numpy as np
+        >>> rule = SGD(lr=0.5)
+        >>> w = np.array([1.0, 2.0])
+        >>> rule.update(w, np.array([2.0, 2.0]), rule.init(w))
+        (array([0., 1.]), {'step': 1})
+        """
+        _check_shapes(param, grad, state, self.state_keys)
+        new_param, new_state = self._step(array_namespace(param), param, grad, state)
+        return _finish(param, new_param, new_state)
+
     def _array_fields(self) -> list[str]:
         names = []
         for key, value in self.hyperparameters().items():
@@ -363,14 +391,12 @@ class SGD(_RuleBase):
             state["momentum_buffer"] = ops.zeros_like(param)
         return state
 
-    def update(self, param, grad, state):
-        """Return ``(new_param, new_state)`` after one step; the inputs are not modified.
+    def _step(self, ops, param, grad, state):
+        """The update rule itself (see the class docstring); called by :meth:`update`.
 
         >>> SGD(lr=0.5).update(np.array([1.0]), np.array([2.0]), {"step": 0})[0]
         array([0.])
         """
-        _check_shapes(param, grad, state, self.state_keys)
-        ops = array_namespace(param)
         step = state["step"] + 1
         g = -grad if self.maximize else grad
         if _nonzero(self.weight_decay):
@@ -384,7 +410,7 @@ class SGD(_RuleBase):
             new_state["momentum_buffer"] = v
             g = g + self.momentum * v if self.nesterov else v
         new_param = param - self.lr * g
-        return _finish(param, new_param, new_state)
+        return new_param, new_state
 
 
 # --------------------------------------------------------------------------------------------
@@ -445,15 +471,13 @@ class Adagrad(_RuleBase):
         ops = array_namespace(param)
         return {"step": 0, "sum": ops.full_like(param, self.initial_accumulator_value)}
 
-    def update(self, param, grad, state):
-        """Return ``(new_param, new_state)`` after one step; the inputs are not modified.
+    def _step(self, ops, param, grad, state):
+        """The update rule itself (see the class docstring); called by :meth:`update`.
 
         >>> rule = Adagrad(lr=1.0, eps_inside_sqrt=True, eps=1e-12)
         >>> rule.update(np.array([0.0]), np.array([3.0]), rule.init(np.zeros(1)))[0].round(9)
         array([-1.])
         """
-        _check_shapes(param, grad, state, self.state_keys)
-        ops = array_namespace(param)
         step = state["step"] + 1
         g = -grad if self.maximize else grad
         if _nonzero(self.weight_decay):
@@ -465,7 +489,7 @@ class Adagrad(_RuleBase):
         else:
             denom = ops.sqrt(s) + self.eps
         new_param = ops.addcdiv(param, g, denom, -lr_t)  # w - lr_t * g / denom
-        return _finish(param, new_param, {"step": step, "sum": s})
+        return new_param, {"step": step, "sum": s}
 
 
 # --------------------------------------------------------------------------------------------
@@ -538,15 +562,13 @@ class RMSprop(_RuleBase):
         ops = array_namespace(param)
         return {"step": 0, **{key: ops.zeros_like(param) for key in self.state_keys}}
 
-    def update(self, param, grad, state):
-        """Return ``(new_param, new_state)`` after one step; the inputs are not modified.
+    def _step(self, ops, param, grad, state):
+        """The update rule itself (see the class docstring); called by :meth:`update`.
 
         >>> rule = RMSprop(lr=0.1, alpha=0.0)        # alpha = 0: sign-like steps of size lr
         >>> rule.update(np.array([0.0]), np.array([-5.0]), rule.init(np.zeros(1)))[0].round(6)
         array([0.1])
         """
-        _check_shapes(param, grad, state, self.state_keys)
-        ops = array_namespace(param)
         step = state["step"] + 1
         g = -grad if self.maximize else grad
         if _nonzero(self.weight_decay):
@@ -568,7 +590,7 @@ class RMSprop(_RuleBase):
             new_param = param - self.lr * b
         else:
             new_param = ops.addcdiv(param, g, denom, -self.lr)  # w - lr * g / denom
-        return _finish(param, new_param, new_state)
+        return new_param, new_state
 
 
 # --------------------------------------------------------------------------------------------
@@ -640,15 +662,13 @@ class Adam(_RuleBase):
         ops = array_namespace(param)
         return {"step": 0, **{key: ops.zeros_like(param) for key in self.state_keys}}
 
-    def update(self, param, grad, state):
-        """Return ``(new_param, new_state)`` after one step; the inputs are not modified.
+    def _step(self, ops, param, grad, state):
+        """The update rule itself (see the class docstring); called by :meth:`update`.
 
         >>> rule = Adam(lr=0.1, maximize=True)       # maximize: step *up* the gradient
         >>> rule.update(np.array([0.0]), np.array([2.0]), rule.init(np.zeros(1)))[0].round(6)
         array([0.1])
         """
-        _check_shapes(param, grad, state, self.state_keys)
-        ops = array_namespace(param)
         beta1, beta2 = self.betas
         step = state["step"] + 1
         g = -grad if self.maximize else grad
@@ -678,7 +698,7 @@ class Adam(_RuleBase):
         else:
             denom = ops.sqrt(v) + self.eps * root_bc2  # = (sqrt(v/bc2) + eps) * sqrt(bc2)
         new_param = ops.addcdiv(param_d, m, denom, -step_size)
-        return _finish(param, new_param, new_state)
+        return new_param, new_state
 
 
 @dataclass(frozen=True)
@@ -749,13 +769,13 @@ def apply(rule, param, grad, state, *, nonfinite: str = "raise"):
     return rule.update(param, grad, state)
 
 
-def _blocks_all_finite(flat: np.ndarray, block: int) -> bool:
-    # min/max propagate nan and expose +-inf; done block-wise so the data stays in cache
-    for start in range(0, flat.size, block):
-        chunk = flat[start : start + block]
-        if not (math.isfinite(chunk.min()) and math.isfinite(chunk.max())):
-            return False
-    return True
+def _all_finite_fast(flat: np.ndarray) -> bool:
+    # The sum is finite if every entry is, and inf/nan otherwise: one pass, no temporary (and
+    # no BLAS threads). A finite but huge gradient can overflow the sum: then check exactly.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if math.isfinite(np.add.reduce(flat)):
+            return True
+    return bool(np.isfinite(flat).all())
 
 
 def step_inplace(
@@ -803,7 +823,7 @@ def step_inplace(
         raise ValueError("param is read-only")
     contiguous = all(a.flags.c_contiguous for a in arrays)
     flat_grad = grad.reshape(-1) if contiguous else np.ravel(grad)
-    if not _blocks_all_finite(flat_grad, block):
+    if not _all_finite_fast(flat_grad):
         if nonfinite == "raise":
             raise NonFiniteGradientError(
                 "Non-finite gradient (nan or inf); nothing was updated. "
@@ -827,7 +847,7 @@ def step_inplace(
         sub = {"step": step}
         for key, arr in flat_state.items():
             sub[key] = arr[start:stop]
-        new_p, new_sub = rule.update(p, flat_grad[start:stop], sub)
+        new_p, new_sub = rule._step(_NUMPY_OPS, p, flat_grad[start:stop], sub)
         np.copyto(p, new_p)
         for key, arr in flat_state.items():
             np.copyto(arr[start:stop], new_sub[key])
