@@ -37,6 +37,7 @@ ValueError: Invalid learning rate: -0.1
 from __future__ import annotations
 
 import math
+import os
 import sys
 import warnings
 from dataclasses import dataclass, fields
@@ -778,6 +779,23 @@ def _all_finite_fast(flat: np.ndarray) -> bool:
     return bool(np.isfinite(flat).all())
 
 
+_POOL = None
+
+
+def _pool(threads: int):
+    """A shared thread pool (numpy releases the GIL inside its array loops)."""
+    global _POOL
+    if _POOL is None or _POOL._max_workers < threads:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="d2l_opt")
+    return _POOL
+
+
+def _default_threads() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def step_inplace(
     rule,
     param: np.ndarray,
@@ -785,15 +803,18 @@ def step_inplace(
     state: dict,
     *,
     block: int = 32768,
+    threads: int | None = None,
     nonfinite: str = "raise",
 ) -> bool:
     r"""Apply ``rule`` to numpy arrays *in place*, block by block, for speed on big arrays.
 
-    This is the same ``rule.update`` (same math, same code) called on ``block``-element views
-    of the flattened arrays, with each result copied back into ``param`` and ``state``. Small
-    blocks keep the temporaries of the update in the CPU cache, so memory traffic is close to
-    the minimum (read ``param``, ``grad`` and state once, write ``param`` and state once).
-    ``state["step"]`` is advanced once. Hyper-parameters must be scalars here.
+    This is the same update rule (the same ``_step`` code that ``rule.update`` runs) applied
+    to ``block``-element views of the flattened arrays, each result copied back into ``param``
+    and ``state``. Small blocks keep the temporaries of the update in the CPU cache, so memory
+    traffic is close to the minimum (read ``param``, ``grad`` and the state once, write
+    ``param`` and the state once). Blocks are shared among ``threads`` threads (default: the
+    number of CPUs, at most 4; numpy releases the GIL inside its loops), each working on its
+    own blocks. ``state["step"]`` is advanced once. Hyper-parameters must be scalars here.
 
     Returns True if a step was taken, False if it was skipped (``nonfinite="skip"`` and a
     non-finite gradient; a ``RuntimeWarning`` says so). With ``"raise"`` a non-finite
@@ -813,6 +834,8 @@ def step_inplace(
         raise ValueError("step_inplace needs scalar hyper-parameters; use rule.update instead")
     if not isinstance(param, np.ndarray) or not isinstance(grad, np.ndarray):
         raise TypeError("step_inplace works on numpy arrays; use d2l_opt.optim for torch")
+    if block < 1:
+        raise ValueError(f"block must be positive, got {block}")
     keys = [key for key in rule.state_keys if state.get(key) is not None]
     _check_shapes(param, grad, state, keys)
     arrays = [param, grad] + [state[key] for key in keys]
@@ -841,15 +864,31 @@ def step_inplace(
         return True
     flat_param = param.reshape(-1)
     flat_state = {key: state[key].reshape(-1) for key in keys}
-    for start in range(0, flat_param.size, block):
-        stop = start + block
-        p = flat_param[start:stop]
-        sub = {"step": step}
-        for key, arr in flat_state.items():
-            sub[key] = arr[start:stop]
-        new_p, new_sub = rule._step(_NUMPY_OPS, p, flat_grad[start:stop], sub)
-        np.copyto(p, new_p)
-        for key, arr in flat_state.items():
-            np.copyto(arr[start:stop], new_sub[key])
+
+    def run_blocks(first: int, last: int) -> None:
+        for start in range(first, last, block):
+            stop = min(start + block, last)
+            p = flat_param[start:stop]
+            sub = {"step": step}
+            for key, arr in flat_state.items():
+                sub[key] = arr[start:stop]
+            new_p, new_sub = rule._step(_NUMPY_OPS, p, flat_grad[start:stop], sub)
+            np.copyto(p, new_p)
+            for key, arr in flat_state.items():
+                np.copyto(arr[start:stop], new_sub[key])
+
+    n_blocks = -(-flat_param.size // block)
+    threads = min(threads or _default_threads(), n_blocks)
+    if threads <= 1:
+        run_blocks(0, flat_param.size)
+    else:
+        # contiguous runs of whole blocks, one per thread
+        edges = [min(flat_param.size, (n_blocks * i // threads) * block) for i in range(threads)]
+        edges.append(flat_param.size)
+        futures = [
+            _pool(threads).submit(run_blocks, edges[i], edges[i + 1]) for i in range(threads)
+        ]
+        for future in futures:
+            future.result()
     state["step"] = step + 1
     return True

@@ -213,6 +213,27 @@ def test_step_inplace_matches_torch_adam_on_big_arrays(dtype, rtol):
     np.testing.assert_allclose(state["exp_avg_sq"], opt.state[p]["exp_avg_sq"].numpy(), rtol=rtol)
 
 
+def test_step_inplace_threads_do_not_change_the_result():
+    rng = np.random.default_rng(6)
+    w0, g = rng.standard_normal((2, 50_001))
+    results = []
+    for threads in (1, 3):
+        w, rule = w0.copy(), RMSprop(lr=0.01, momentum=0.9, centered=True)
+        state = rule.init(w)
+        for _ in range(2):
+            rules.step_inplace(rule, w, g, state, block=1000, threads=threads)
+        results.append((w, state))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    for key in ("square_avg", "grad_avg", "momentum_buffer"):
+        np.testing.assert_array_equal(results[0][1][key], results[1][1][key])
+    # and both equal the plain, whole-array update
+    w, rule = w0.copy(), RMSprop(lr=0.01, momentum=0.9, centered=True)
+    state = rule.init(w)
+    for _ in range(2):
+        w, state = rule.update(w, g, state)
+    np.testing.assert_allclose(results[0][0], w, rtol=1e-14)
+
+
 def test_step_inplace_non_contiguous_falls_back():
     rule = SGD(lr=0.5, momentum=0.5)
     base = np.ones((4, 6))
