@@ -1,0 +1,121 @@
+"""Slider change -> redrawn figure, for the live trajectory explorer (and the JS for comparison).
+
+What is timed is what a reader waits for in Jupyter or Colab after moving the learning-rate
+slider of an explorer showing 5 optimizers x 100 steps: the observer recomputes the five
+trajectories with d2l_opt, updates the artists, re-renders the figure (blitting the moving
+artists over the cached axes) and encodes the PNG that ``ipywidgets.Image`` sends to the
+browser. Printed: the median and spread over many slider moves, a breakdown, the cost of a
+change that moves the axes (full render), and the JS module's compute time under node for
+the same work. No assertions; the target is a median of at most 50 ms.
+
+Run: ``.venv/bin/python bench/bench_widgets.py``
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from d2l_opt import widgets  # noqa: E402
+
+FIVE = ("SGD", "Momentum", "Adagrad", "RMSProp", "Adam")
+STEPS = 100
+MOVES = 60
+
+
+def median_ms(samples: list[float]) -> str:
+    ms = sorted(1000 * s for s in samples)
+    q = statistics.quantiles(ms, n=10)
+    return f"median {statistics.median(ms):6.1f} ms  (p10 {q[0]:5.1f}, p90 {q[-1]:5.1f})"
+
+
+def time_slider(explorer, key: str, values) -> list[float]:
+    samples = []
+    for value in values:
+        start = time.perf_counter()
+        explorer.controls[key].value = value  # observer: recompute, redraw, encode PNG
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def main() -> None:
+    explorer = widgets.trajectory_explorer("anisotropic", FIVE, lr=0.05, steps=STEPS)
+    assert explorer.widget is not None  # the Image widget exists: every redraw encodes a PNG
+    width, height = explorer.figure.canvas.get_width_height()
+    print(
+        f"live trajectory explorer, {len(FIVE)} optimizers x {STEPS} steps, {width}x{height} px PNG"
+    )
+
+    lrs = list(np.geomspace(0.01, 0.2, MOVES))
+    time_slider(explorer, "lr", lrs[:5])  # warm up
+    full_before = explorer.full_redraw_count
+    lr_times = time_slider(explorer, "lr", lrs)
+    assert explorer.full_redraw_count == full_before  # the lr slider never re-renders the axes
+    print(f"  slider eta -> redrawn figure:     {median_ms(lr_times)}")
+    betas = list(np.linspace(0.5, 0.99, MOVES))
+    print(f"  slider beta1 -> redrawn figure:   {median_ms(time_slider(explorer, 'beta1', betas))}")
+
+    # where the time goes, at the current setting (the same steps as the observer's redraw)
+    runs, blit, encode = [], [], []
+    canvas = explorer.figure.canvas
+    for _ in range(MOVES):
+        t0 = time.perf_counter()
+        explorer._update_artists()  # five d2l_opt runs, then set_data on the artists
+        t1 = time.perf_counter()
+        canvas.restore_region(explorer._background)
+        for artist in explorer._animated():
+            explorer.figure.draw_artist(artist)
+        t2 = time.perf_counter()
+        explorer.png()
+        t3 = time.perf_counter()
+        runs.append(t1 - t0)
+        blit.append(t2 - t1)
+        encode.append(t3 - t2)
+    print(f"    d2l_opt runs + set_data:       {median_ms(runs)}")
+    print(f"    blit of the moving artists:    {median_ms(blit)}")
+    print(f"    PNG encoding:                  {median_ms(encode)}")
+
+    # a change that moves the axes (new start point outside the window, new step count)
+    full = time_slider(explorer, "steps", [60 + (i % 2) * 40 for i in range(20)])
+    print(f"  slider steps -> full re-render:   {median_ms(full)}")
+
+    node = shutil.which("node")
+    if node is None:
+        print("  (node not found: JS timing skipped)")
+        return
+    script = str(widgets.STATIC_DIR / "adaptive_steps.js")
+    settings_json = json.dumps(explorer.settings)
+    code = f"""
+const AS = require({json.dumps(script)});
+const s = {settings_json};
+const names = {json.dumps(list(FIVE))};
+const problem = AS.makeProblem(AS.rotatedSpec({{type: "quadratic", a: 1, b: 8, theta: 0}}, 0));
+const times = [];
+for (let k = 0; k < 300; k++) {{
+  s.lr = 0.01 + 0.19 * (k % 60) / 60;
+  const t0 = process.hrtime.bigint();
+  for (const name of names) AS.run(AS.optimizerSpec(name, s), problem, s.x0, {STEPS});
+  times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+}}
+times.splice(0, 50);
+times.sort((a, b) => a - b);
+console.log(times[Math.floor(times.length / 2)].toFixed(3));
+"""
+    out = subprocess.run([node, "-e", code], capture_output=True, text=True, check=True)
+    print(
+        f"  JS (node) compute, same 5 x {STEPS} steps: median {float(out.stdout):.3f} ms "
+        "(the browser adds SVG updates, well under a frame)"
+    )
+
+
+if __name__ == "__main__":
+    main()
