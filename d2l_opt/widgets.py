@@ -991,6 +991,19 @@ class TrajectoryExplorer(_Figure):
         self._contour_key = None
         self._contour_specs: dict[str, dict] = {}
         self.trajectories: dict[str, np.ndarray] = {}
+        self._runs: dict[str, tuple] = {}
+
+    def _run(self, name: str, problem, x0: np.ndarray) -> np.ndarray:
+        """``trajectory.run`` for one optimizer, reused while its own settings stay the same.
+
+        A slider that only one optimizer reads (beta1, gamma, ...) recomputes only that one.
+        """
+        s = self._settings
+        rule = self.rule(name)
+        key = (rule, s["problem"], s["theta"], tuple(x0.tolist()), s["steps"])
+        if name not in self._runs or self._runs[name][0] != key:
+            self._runs[name] = (key, _trajectory.run(rule, problem, x0, s["steps"]))
+        return self._runs[name][1]
 
     def _animated(self) -> list:
         return [*self.lines.values(), *self.loss_lines.values(), self._start]
@@ -1000,9 +1013,7 @@ class TrajectoryExplorer(_Figure):
         problem = self.problem
         x0 = np.array(s["x0"], dtype=np.float64)
         shown = self.shown()
-        self.trajectories = {
-            name: _trajectory.run(self.rule(name), problem, x0, s["steps"]) for name in shown
-        }
+        self.trajectories = {name: self._run(name, problem, x0) for name in shown}
         steps = np.arange(s["steps"] + 1)
         for name in OPTIMIZERS:
             line, loss_line = self.lines[name], self.loss_lines[name]

@@ -204,6 +204,23 @@ def test_slider_moves_reuse_the_background_and_update_the_image(explorer):
     assert explorer.full_redraw_count == full + 1
 
 
+def test_a_slider_recomputes_only_the_optimizers_that_read_it(explorer):
+    before = dict(explorer.trajectories)
+    explorer.controls["beta1"].value = 0.5
+    changed = [n for n in ALL if explorer.trajectories[n] is not before[n]]
+    assert changed == ["Adam"]
+    explorer.controls["momentum"].value = 0.6
+    assert [n for n in ALL if explorer.trajectories[n] is not before[n]] == [
+        "Momentum",
+        "Nesterov",
+        "Adam",
+    ]
+    assert_lines_match(explorer)
+    explorer.controls["lr"].value = 0.07  # everything reads the learning rate
+    assert all(explorer.trajectories[n] is not before[n] for n in ALL)
+    assert_lines_match(explorer)
+
+
 def test_rendered_pixels_follow_the_data(explorer):
     """The blitted image equals a full render of the same artists."""
     from PIL import Image
