@@ -34,6 +34,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -92,6 +93,7 @@ MIRROR = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
 CACHE_NAME = "fashion-mnist.npz"
 DOWNLOAD_SUBDIR = "fashion-mnist"
 
+_OFF = ("0", "false", "no", "off")
 _IMAGE_SHAPE = (28, 28)
 _CHUNK = 1 << 20
 
@@ -413,12 +415,7 @@ def _download_all(
 ) -> dict[str, np.ndarray]:
     """Files already downloaded into ``directory`` are reused; the others are fetched."""
     if download is None:
-        download = os.environ.get(DOWNLOAD_ENV, "1").strip().lower() not in (
-            "0",
-            "false",
-            "no",
-            "off",
-        )
+        download = os.environ.get(DOWNLOAD_ENV, "").strip().lower() not in _OFF
     mirror = download if isinstance(download, str) else MIRROR
     mirror = mirror if mirror.endswith("/") else mirror + "/"
     arrays = {}
@@ -430,9 +427,9 @@ def _download_all(
             continue
         if not download:
             tried = (
-                f"looked in {DATA_ENV} (unset), the cache {cache_file} (absent), Debian's "
-                f"{DEBIAN_DIR} (absent) and {directory} (no {spec.name}); downloading is off "
-                f"(download=False or {DOWNLOAD_ENV}=0)"
+                f"looked in {DATA_ENV} (unset), the cache {cache_file} (missing or unusable), "
+                f"Debian's {DEBIAN_DIR} (absent) and {directory} (no {spec.name}); downloading "
+                f"is off (download=False or {DOWNLOAD_ENV}=0)"
             )
             raise DatasetNotFoundError(
                 file, tried, f"the Fashion-MNIST file {spec.name}", _GENERAL_FIX
@@ -443,6 +440,7 @@ def _download_all(
 
 def _fetch(url: str, file: Path, spec: _FileSpec) -> np.ndarray:
     fix = f"try again, pass another mirror as download='https://...', or {_GENERAL_FIX}"
+    print(f"downloading {url} to {file.parent}", file=sys.stderr)
     with _atomic_file(file) as handle:
         try:
             with _urlopen(url, timeout=60) as response:

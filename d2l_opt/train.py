@@ -177,7 +177,7 @@ class History:
 
     ``train_loss[i]`` and ``lr[i]`` belong to iteration ``i`` (the mini-batch loss before that
     step). Evaluations happen every ``eval_every`` iterations and at the end; ``eval_iteration``,
-    ``eval_epoch``, ``eval_time`` (seconds since training started, evaluation excluded),
+    ``eval_epoch``, ``eval_elapsed`` (training seconds so far, evaluations excluded),
     ``test_accuracy`` and ``test_loss`` have one entry each.
     """
 
@@ -185,7 +185,7 @@ class History:
     lr: list[float] = field(default_factory=list)
     eval_iteration: list[int] = field(default_factory=list)
     eval_epoch: list[float] = field(default_factory=list)
-    eval_time: list[float] = field(default_factory=list)
+    eval_elapsed: list[float] = field(default_factory=list)
     test_accuracy: list[float] = field(default_factory=list)
     test_loss: list[float] = field(default_factory=list)
     iterations: int = 0
@@ -289,6 +289,8 @@ def train(
     generator is restored afterwards). Same model weights, optimizer and seed give the same
     history.
     """
+    if (epochs is None) == (iterations is None):
+        raise ValueError("give exactly one of epochs and iterations")
     (x_train, y_train), (x_test, y_test) = data
     device = next(model.parameters()).device
     x_train, y_train, x_test, y_test = (
@@ -296,9 +298,9 @@ def train(
     )
     n = len(x_train)
     per_epoch = math.ceil(n / batch_size)
-    if (epochs is None) == (iterations is None):
-        raise ValueError("give exactly one of epochs and iterations")
     total = iterations if iterations is not None else round(epochs * per_epoch)
+    if total < 1:
+        raise ValueError(f"nothing to train: {total} iterations")
     eval_every = eval_every or per_epoch
     opt = make_optimizer(optimizer, model)
     loss_fn = loss_fn or F.cross_entropy
@@ -310,7 +312,7 @@ def train(
     losses = torch.empty(total)
     lrs = np.empty(total)
     bar = tqdm(total=total, disable=not progress, unit="it", desc="training", mininterval=0.5)
-    with _seeded(seed):
+    with bar, _seeded(seed):
         model.train()
         batches = batch_indices(n, batch_size, total, sampling=sampling, generator=generator)
         for it, idx in enumerate(batches):
@@ -325,7 +327,7 @@ def train(
             done = it + 1
             if done % eval_every == 0 or done == total:
                 eval_start = time.perf_counter()
-                history.eval_time.append(eval_start - start - eval_seconds)
+                history.eval_elapsed.append(eval_start - start - eval_seconds)
                 accuracy, test_loss = evaluate(model, x_test, y_test)
                 history.eval_iteration.append(done)
                 history.eval_epoch.append(done / per_epoch)
@@ -334,7 +336,6 @@ def train(
                 bar.set_postfix(loss=f"{losses[it]:.3f}", test_acc=f"{accuracy:.4f}", refresh=False)
                 eval_seconds += time.perf_counter() - eval_start
             bar.update()
-    bar.close()
     history.wall_time = time.perf_counter() - start
     history.train_time = history.wall_time - eval_seconds
     history.train_loss = losses.tolist()

@@ -161,8 +161,8 @@ def test_history_contents(toy):
     assert history.iterations == 30 and history.epochs == 3.0
     assert len(history.train_loss) == len(history.lr) == 30
     assert history.eval_iteration == [10, 20, 30] and history.eval_epoch == [1.0, 2.0, 3.0]
-    assert len(history.test_accuracy) == len(history.test_loss) == len(history.eval_time) == 3
-    assert history.eval_time == sorted(history.eval_time)
+    assert len(history.test_accuracy) == len(history.test_loss) == len(history.eval_elapsed) == 3
+    assert history.eval_elapsed == sorted(history.eval_elapsed)
     assert 0 < history.train_time <= history.wall_time
     assert history.train_loss[-1] < history.train_loss[0]
     assert history.test_accuracy[-1] > 0.9  # the toy problem is easy
@@ -181,6 +181,8 @@ def test_iterations_eval_every_and_partial_epochs(toy):
         train(mlp((8,)), adam(), toy, epochs=1, iterations=3)
     with pytest.raises(ValueError, match="exactly one"):
         train(mlp((8,)), adam(), toy)
+    with pytest.raises(ValueError, match="nothing to train"):
+        train(mlp((8,)), adam(), toy, epochs=0)
 
 
 def test_numpy_data_and_the_progress_bar(toy, capsys):
