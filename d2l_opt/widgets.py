@@ -491,7 +491,7 @@ def _widen(spec: dict, value: float) -> dict:
 def _make_control(spec: dict, value):
     import ipywidgets as widgets
 
-    style = {"description_width": "7.5em"}
+    style = {"description_width": "9em"}
     layout = widgets.Layout(width="auto")
     kind = spec["type"]
     label = spec["label"]
@@ -516,8 +516,10 @@ def _make_control(spec: dict, value):
         min=spec["min"], max=spec["max"], step=spec["step"], description=label, style=style
     )
     if kind == "log":
+        # d3's ".3g" writes 1e-6 as 0.00000100: small values get an exponent
+        fmt = ".1e" if spec["max"] <= -1 else ".3g"
         return widgets.FloatLogSlider(
-            value=value, base=10, readout_format=".3g", layout=layout, **common
+            value=value, base=10, readout_format=fmt, layout=layout, **common
         )
     if kind == "int":
         return widgets.IntSlider(value=int(value), layout=layout, **common)
@@ -650,17 +652,28 @@ class _Figure:
             width, _ = self.figure.canvas.get_width_height()
             self.image = widgets.Image(value=self.png(), format="png")
             self.image.layout = widgets.Layout(max_width="100%", width=f"{width}px")
-            grid = widgets.GridBox(
-                [self.controls[key] for key in self._control_keys if key in self.controls],
-                layout=widgets.Layout(
-                    grid_template_columns="repeat(auto-fill, minmax(250px, 1fr))",
-                    grid_gap="2px 12px",
-                    width="100%",
-                    max_width="900px",
-                ),
-            )
-            self._widget = widgets.VBox([grid, self.image])
+            rows = []
+            for group in self._control_groups():
+                if isinstance(group, widgets.Widget):
+                    rows.append(group)
+                    continue
+                rows.append(
+                    widgets.GridBox(
+                        group,
+                        layout=widgets.Layout(
+                            grid_template_columns="repeat(auto-fill, minmax(250px, 1fr))",
+                            grid_gap="2px 12px",
+                            width="100%",
+                            max_width="900px",
+                        ),
+                    )
+                )
+            self._widget = widgets.VBox([*rows, self.image])
         return self._widget
+
+    def _control_groups(self) -> list:
+        """Rows above the figure: lists of controls (laid out in a grid) or single widgets."""
+        return [[self.controls[key] for key in self._control_keys if key in self.controls]]
 
     def static_config(self) -> dict:
         """The JSON the JS module mounts the static view from."""
@@ -924,6 +937,51 @@ class TrajectoryExplorer(_Figure):
             s[key] = bool(value)
         else:
             s[key] = float(value)
+
+    def _control_groups(self) -> list:
+        """The controls, with one checkbox per optimizer instead of the multiple selection.
+
+        ``controls["optimizers"]`` (a ``SelectMultiple``) stays the source of truth for
+        programs; the checkboxes, easier to use than ctrl-click, are kept in step with it.
+        """
+        import ipywidgets as widgets
+
+        select = self.controls["optimizers"]
+        boxes = {
+            name: widgets.Checkbox(
+                value=name in select.value,
+                description=name,
+                indent=False,
+                layout=widgets.Layout(width="auto", margin="0 10px 0 0"),
+            )
+            for name in OPTIMIZERS
+        }
+
+        syncing = []
+
+        def box_changed(change):
+            if not syncing:
+                select.value = tuple(name for name in OPTIMIZERS if boxes[name].value)
+
+        def select_changed(change):
+            syncing.append(True)
+            try:
+                for name, box in boxes.items():
+                    box.value = name in change["new"]
+            finally:
+                syncing.pop()
+
+        for box in boxes.values():
+            box.observe(box_changed, "value")
+        select.observe(select_changed, "value")
+        self.optimizer_checkboxes = boxes
+        label = widgets.HTML(
+            '<div style="text-align: right; padding-right: 8px">optimizers</div>',
+            layout=widgets.Layout(width="9em"),
+        )
+        row = widgets.HBox([label, *boxes.values()], layout=widgets.Layout(flex_flow="row wrap"))
+        children = [self.controls[key] for key in self._control_keys if key != "optimizers"]
+        return [children[:2], row, children[2:]]
 
     def _problem_changed(self) -> None:
         """New problem: its start-point ranges (clamping the start), as the JS does."""
@@ -1238,8 +1296,8 @@ class EwmaExplorer(_Figure):
         from matplotlib.collections import LineCollection
 
         fig = self.figure = self._new_figure()
-        self.weight_ax = fig.add_axes((0.075, 0.15, 0.34, 0.75))
-        self.series_ax = fig.add_axes((0.5, 0.15, 0.47, 0.75))
+        self.weight_ax = fig.add_axes((0.075, 0.19, 0.34, 0.71))
+        self.series_ax = fig.add_axes((0.5, 0.19, 0.47, 0.71))
         self.stems = LineCollection([], colors=EWMA_COLOR, linewidths=2, animated=True)
         self.weight_ax.add_collection(self.stems)
         self.window_line = self.weight_ax.axvline(0, color="#888", ls="--", lw=1, animated=True)

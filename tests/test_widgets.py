@@ -144,6 +144,19 @@ def test_choosing_optimizers_shows_only_those(explorer):
     assert legend == ["SGD", "Adam"]
 
 
+def test_optimizer_checkboxes_follow_and_drive_the_selection(explorer):
+    boxes = explorer.widget and explorer.optimizer_checkboxes
+    count = explorer.redraw_count
+    boxes["Adam"].value = False
+    boxes["SGD"].value = False
+    assert explorer.shown() == ["Momentum", "Nesterov", "Adagrad", "RMSProp"]
+    assert explorer.redraw_count == count + 2
+    explorer.controls["optimizers"].value = ("Adam",)
+    assert [name for name, box in boxes.items() if box.value] == ["Adam"]
+    assert explorer.redraw_count == count + 3 and explorer.shown() == ["Adam"]
+    assert_lines_match(explorer)
+
+
 def test_names_are_case_insensitive_and_checked():
     ex = widgets.trajectory_explorer("D2L", ["adam", "rmsprop", "NESTEROV"], steps=5)
     assert ex.shown() == ["Nesterov", "RMSProp", "Adam"]

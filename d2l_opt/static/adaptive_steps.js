@@ -636,8 +636,9 @@
   function formatValue(spec, value) {
     if (spec.type === "log") {
       if (value === 0) return "0";
+      // like the ipywidgets readout (".3g"): 0.0501, 1e-06 as 1.0e-6
       return value >= 1e-3 && value < 1e4 ? String(Number(value.toPrecision(3)))
-        : value.toExponential(1).replace("e", "e");
+        : value.toExponential(1);
     }
     if (spec.type === "int") return String(value);
     return value.toFixed(spec.decimals === undefined ? decimalsOf(spec.step) : spec.decimals);
