@@ -14,6 +14,7 @@ Run: ``.venv/bin/python bench/bench_widgets.py``
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -38,12 +39,15 @@ def median_ms(samples: list[float]) -> str:
     return f"median {statistics.median(ms):6.1f} ms  (p10 {q[0]:5.1f}, p90 {q[-1]:5.1f})"
 
 
-def time_slider(explorer, key: str, values) -> list[float]:
+def time_slider(explorer, key: str, values, cpu: list | None = None) -> list[float]:
+    """Wall-clock seconds per slider move (and process CPU seconds into ``cpu``)."""
     samples = []
     for value in values:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         explorer.controls[key].value = value  # observer: recompute, redraw, encode PNG
         samples.append(time.perf_counter() - start)
+        if cpu is not None:
+            cpu.append(time.process_time() - start_cpu)
     return samples
 
 
@@ -58,9 +62,15 @@ def main() -> None:
     lrs = list(np.geomspace(0.01, 0.2, MOVES))
     time_slider(explorer, "lr", lrs[:5])  # warm up
     full_before = explorer.full_redraw_count
-    lr_times = time_slider(explorer, "lr", lrs)
+    lr_cpu: list[float] = []
+    lr_times = time_slider(explorer, "lr", lrs, lr_cpu)
     assert explorer.full_redraw_count == full_before  # the lr slider never re-renders the axes
     print(f"  slider eta -> redrawn figure:     {median_ms(lr_times)}")
+    print(
+        f"    (process CPU time per redraw:  {median_ms(lr_cpu)}; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other processes slow the wall "
+        "clock)"
+    )
     betas = list(np.linspace(0.5, 0.99, MOVES))
     beta_times = time_slider(explorer, "beta1", betas)
     print(f"  slider beta1 -> redrawn figure:   {median_ms(beta_times)}  (only Adam is rerun)")
