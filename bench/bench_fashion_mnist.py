@@ -30,7 +30,7 @@ import torch
 from torch.nn import functional as F
 
 from d2l_opt.data import DATA_ENV, load_fashion_mnist
-from d2l_opt.train import FAST_MLP, Recipe, batch_indices, train
+from d2l_opt.train import FAST_MLP, Recipe, batch_indices, evaluate, train
 
 #: Used when neither --data nor $D2L_OPT_DATA is given (as in CI); else the loader's usual lookup.
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "fashion-mnist"
@@ -74,27 +74,28 @@ def time_to_target(recipe: Recipe, adam, data, target: float, seed: int) -> None
         )
 
 
-def bare_epoch(model, batches) -> float:
+def bare_epoch(model, batches, clock) -> float:
     """Forward and backward passes only, over mini-batches gathered beforehand."""
-    start = time.perf_counter()
+    start = clock()
     for x, y in batches:
         F.cross_entropy(model(x), y).backward()
-    return time.perf_counter() - start
+    return clock() - start
 
 
-def minimal_epoch(model, optimizer, x_train, y_train, indices) -> float:
-    """The least a training loop does: index, zero_grad, forward, backward, step."""
-    start = time.perf_counter()
-    for idx in indices:
+def minimal_epoch(model, optimizer, schedule, x_train, y_train, indices, clock) -> float:
+    """The least a training loop does: schedule, index, zero_grad, forward, backward, step."""
+    start = clock()
+    for iteration, idx in enumerate(indices):
+        schedule(optimizer, iteration)
         loss = F.cross_entropy(model(x_train[idx]), y_train[idx])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-    return time.perf_counter() - start
+    return clock() - start
 
 
-def loop_overhead(recipe: Recipe, adam, data, rounds: int, seed: int) -> None:
-    (x_train, y_train), _ = data
+def loop_overhead(recipe: Recipe, adam, data, rounds: int, seed: int, clock) -> None:
+    (x_train, y_train), (x_test, y_test) = data
     n = len(x_train)
     per_epoch = math.ceil(n / recipe.batch_size)
     generator = torch.Generator().manual_seed(seed)
@@ -105,12 +106,19 @@ def loop_overhead(recipe: Recipe, adam, data, rounds: int, seed: int) -> None:
     times: dict[str, list[float]] = {"bare": [], "minimal": [], "train": [], "train_only": []}
     for _ in range(rounds):  # alternate, so that a burst of other load hits all alike
         model = recipe.model(seed).train()
-        times["bare"].append(bare_epoch(model, batches))
+        times["bare"].append(bare_epoch(model, batches, clock))
+
         model = recipe.model(seed).train()
         optimizer = adam(model.parameters(), lr=recipe.lr)
-        times["minimal"].append(minimal_epoch(model, optimizer, x_train, y_train, indices))
-        history = train(
-            recipe.model(seed),
+        schedule = recipe.schedule(1, n)
+        times["minimal"].append(
+            minimal_epoch(model, optimizer, schedule, x_train, y_train, indices, clock)
+        )
+
+        model = recipe.model(seed)
+        start = clock()
+        train(
+            model,
             lambda params: adam(params, lr=recipe.lr),
             data,
             epochs=1,
@@ -119,15 +127,18 @@ def loop_overhead(recipe: Recipe, adam, data, rounds: int, seed: int) -> None:
             seed=seed,
             progress=False,
         )
-        times["train"].append(history.wall_time)
-        times["train_only"].append(history.train_time)
+        times["train"].append(clock() - start)
+        start = clock()
+        evaluate(model, x_test, y_test)  # what train() spent on its one evaluation
+        times["train_only"].append(times["train"][-1] - (clock() - start))
     best = {key: min(values) for key, values in times.items()}
     batch = recipe.batch_size
     print(f"\n[2] one epoch = {per_epoch} mini-batches of {batch}, best of {rounds} rounds")
+    print(f"    clock: time.{clock.__name__}, {torch.get_num_threads()} torch thread(s)")
     rows = (
         ("bare", "bare forward+backward (batches gathered beforehand)"),
-        ("minimal", "+ indexing, zero_grad, optimizer step (hand-written loop)"),
-        ("train_only", "train(): + schedule, loss record; evaluation excluded"),
+        ("minimal", "+ schedule, indexing, zero_grad, optimizer step (hand-written loop)"),
+        ("train_only", "train(), evaluation excluded: + sampling, loss and lr records"),
         ("train", "train(), epochs=1, with the end-of-epoch test evaluation"),
     )
     for key, label in rows:
@@ -155,6 +166,14 @@ def main() -> None:
     parser.add_argument("--target", type=float, default=0.88)
     parser.add_argument("--rounds", type=int, default=3, help="timing rounds for [2]")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, help="torch.set_num_threads (default: torch's)")
+    parser.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="[2] in wall-clock or process CPU seconds; cpu (with --threads 1) is steadier on a "
+        "machine shared with other work",
+    )
     parser.add_argument("--data", help="directory with the .gz files (default: see SHARED)")
     parser.add_argument("--skip-accuracy", action="store_true", help="only run [2]")
     args = parser.parse_args()
@@ -164,6 +183,8 @@ def main() -> None:
         recipe = dataclasses.replace(recipe, epochs=args.epochs)
     if args.batch_size:
         recipe = dataclasses.replace(recipe, batch_size=args.batch_size)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     name, adam = pick_optimizer(args.optimizer)
     print(f"optimizer: {adam.__module__}.{adam.__qualname__} ({name})")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
@@ -175,7 +196,8 @@ def main() -> None:
 
     if not args.skip_accuracy:
         time_to_target(recipe, adam, data, args.target, args.seed)
-    loop_overhead(recipe, adam, data, args.rounds, args.seed)
+    clock = time.perf_counter if args.clock == "wall" else time.process_time
+    loop_overhead(recipe, adam, data, args.rounds, args.seed, clock)
 
 
 if __name__ == "__main__":
