@@ -41,6 +41,7 @@ import os
 import sys
 import warnings
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -105,6 +106,19 @@ class _NumpyOps:
         return x + value * (a / b)
 
     @staticmethod
+    def sqrt_eps(s, eps, inside):
+        if inside:  # sqrt(s + eps)
+            out = s + eps
+            if isinstance(out, np.ndarray):
+                return np.sqrt(out, out=out)
+            return np.sqrt(out)
+        out = np.sqrt(s)  # sqrt(s) + eps
+        if isinstance(out, np.ndarray) and np.ndim(eps) == 0:
+            out += eps
+            return out
+        return out + eps
+
+    @staticmethod
     def all_finite(x) -> bool:
         return bool(np.isfinite(x).all())
 
@@ -136,12 +150,67 @@ class _TorchOps:
     def addcdiv(self, x, a, b, value):
         return self._torch.addcdiv(x, a, b, value=value)
 
+    def sqrt_eps(self, s, eps, inside):
+        # one new tensor either way: sqrt(s + eps) or sqrt(s) + eps
+        return (s + eps).sqrt_() if inside else self._torch.sqrt(s).add_(eps)
+
     def all_finite(self, x) -> bool:
         return bool(self._torch.isfinite(x).all())
 
 
+class _NumpyInplaceOps(_NumpyOps):
+    """numpy backend that overwrites the *first* argument of the two fused helpers.
+
+    Only for callers that own those arrays and want them updated in place
+    (:func:`step_inplace` passes views of its own state and parameter). The rules' ``_step``
+    methods are written so that a value passed as that first argument is never read again.
+    """
+
+    name = "numpy-inplace"
+
+    @staticmethod
+    def leaky_average(old, new, beta):
+        step = np.subtract(new, old)
+        step *= 1 - beta
+        old += step  # old <- old + (1 - beta)(new - old) = beta old + (1 - beta) new
+        return old
+
+    @staticmethod
+    def addcdiv(x, a, b, value):
+        step = np.divide(a, b)
+        step *= value
+        x += step
+        return x
+
+
+class _TorchInplaceOps(_TorchOps):
+    """torch backend that overwrites the first argument of the fused helpers (see above).
+
+    Used by :mod:`d2l_opt.optim`, which owns the parameter and state tensors: the update then
+    costs the same kernels as ``torch.optim``'s single-tensor code (``lerp_``, ``addcdiv_``)
+    instead of fresh tensors plus copies.
+    """
+
+    name = "torch-inplace"
+
+    def leaky_average(self, old, new, beta):
+        return old.lerp_(new, 1 - beta)
+
+    def addcdiv(self, x, a, b, value):
+        return x.addcdiv_(a, b, value=value)
+
+
 _NUMPY_OPS = _NumpyOps()
+_NUMPY_INPLACE_OPS = _NumpyInplaceOps()
 _TORCH_OPS: _TorchOps | None = None
+_TORCH_INPLACE_OPS: _TorchInplaceOps | None = None
+
+
+def _torch_inplace_ops() -> _TorchInplaceOps:
+    global _TORCH_INPLACE_OPS
+    if _TORCH_INPLACE_OPS is None:
+        _TORCH_INPLACE_OPS = _TorchInplaceOps(sys.modules["torch"])
+    return _TORCH_INPLACE_OPS
 
 
 def array_namespace(x):
@@ -154,7 +223,9 @@ def array_namespace(x):
     * ``ops.leaky_average(old, new, beta)`` :math:`= \beta\,\text{old} + (1-\beta)\,\text{new}`
       (one ``torch.lerp`` kernel for tensors),
     * ``ops.addcdiv(x, a, b, value)`` :math:`= x + \text{value}\cdot a/b`
-      (one ``torch.addcdiv`` kernel).
+      (one ``torch.addcdiv`` kernel),
+    * ``ops.sqrt_eps(s, eps, inside)`` :math:`= \sqrt{s+\epsilon}` if ``inside`` else
+      :math:`\sqrt{s}+\epsilon`: the eps convention lives in this one place.
     Anything that is not a ``torch.Tensor`` (numpy arrays, numpy scalars, Python floats) is
     handled by numpy. Torch is never imported by this function: a tensor can only exist if
     torch was imported already.
@@ -246,6 +317,11 @@ def _shape(x) -> tuple:
 
 
 def _check_shapes(param, grad, state, keys) -> None:
+    pshape = getattr(param, "shape", None)
+    if pshape is not None and getattr(grad, "shape", None) == pshape:
+        # fast path (arrays and tensors); the loop below only builds messages
+        if all(getattr(state.get(key), "shape", pshape) == pshape for key in keys):
+            return
     pshape = _shape(param)
     if _shape(grad) != pshape:
         raise ValueError(f"Gradient shape {_shape(grad)} does not match parameter shape {pshape}")
@@ -376,7 +452,7 @@ class SGD(_RuleBase):
         if self.nesterov and (np.any(np.asarray(self.momentum) <= 0) or _nonzero(self.dampening)):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
-    @property
+    @cached_property
     def state_keys(self) -> tuple[str, ...]:
         return ("momentum_buffer",) if _nonzero(self.momentum) else ()
 
@@ -485,10 +561,7 @@ class Adagrad(_RuleBase):
             g = g + self.weight_decay * param
         lr_t = self.lr / (1 + (step - 1) * self.lr_decay)
         s = state["sum"] + g * g
-        if self.eps_inside_sqrt:
-            denom = ops.sqrt(s + self.eps)
-        else:
-            denom = ops.sqrt(s) + self.eps
+        denom = ops.sqrt_eps(s, self.eps, self.eps_inside_sqrt)  # sqrt(s + eps) or sqrt(s) + eps
         new_param = ops.addcdiv(param, g, denom, -lr_t)  # w - lr_t * g / denom
         return new_param, {"step": step, "sum": s}
 
@@ -545,7 +618,7 @@ class RMSprop(_RuleBase):
         _check_weight_decay(self.weight_decay)
         _check_unit(self.alpha, f"Invalid alpha value: {self.alpha}")
 
-    @property
+    @cached_property
     def state_keys(self) -> tuple[str, ...]:
         keys = ("square_avg",)
         if _nonzero(self.momentum):
@@ -581,10 +654,7 @@ class RMSprop(_RuleBase):
             g_avg = ops.leaky_average(state["grad_avg"], g, self.alpha)
             new_state["grad_avg"] = g_avg
             s = s - g_avg * g_avg
-        if self.eps_inside_sqrt:
-            denom = ops.sqrt(s + self.eps)
-        else:
-            denom = ops.sqrt(s) + self.eps
+        denom = ops.sqrt_eps(s, self.eps, self.eps_inside_sqrt)  # sqrt(s + eps) or sqrt(s) + eps
         if _nonzero(self.momentum):
             b = ops.addcdiv(self.momentum * state["momentum_buffer"], g, denom, 1.0)
             new_state["momentum_buffer"] = b  # mu * b + g / denom
@@ -650,7 +720,7 @@ class Adam(_RuleBase):
             _check_unit(beta, f"Invalid beta parameter at index {i}: {beta}")
         _check_weight_decay(self.weight_decay)
 
-    @property
+    @cached_property
     def state_keys(self) -> tuple[str, ...]:
         return ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if self.amsgrad else ())
 
@@ -694,10 +764,10 @@ class Adam(_RuleBase):
         # the scalar sqrt(bc2) moves out of the array expression (two array operations fewer)
         root_bc2 = bias_correction2**0.5
         step_size = self.lr * root_bc2 / bias_correction1
-        if self.eps_inside_sqrt:
-            denom = ops.sqrt(v + self.eps * bias_correction2)  # = sqrt(v/bc2 + eps) * sqrt(bc2)
-        else:
-            denom = ops.sqrt(v) + self.eps * root_bc2  # = (sqrt(v/bc2) + eps) * sqrt(bc2)
+        if self.eps_inside_sqrt:  # sqrt(v/bc2 + eps) * sqrt(bc2) = sqrt(v + eps*bc2)
+            denom = ops.sqrt_eps(v, self.eps * bias_correction2, True)
+        else:  # (sqrt(v/bc2) + eps) * sqrt(bc2) = sqrt(v) + eps*sqrt(bc2)
+            denom = ops.sqrt_eps(v, self.eps * root_bc2, False)
         new_param = ops.addcdiv(param_d, m, denom, -step_size)
         return new_param, new_state
 
@@ -872,10 +942,13 @@ def step_inplace(
             sub = {"step": step}
             for key, arr in flat_state.items():
                 sub[key] = arr[start:stop]
-            new_p, new_sub = rule._step(_NUMPY_OPS, p, flat_grad[start:stop], sub)
-            np.copyto(p, new_p)
-            for key, arr in flat_state.items():
-                np.copyto(arr[start:stop], new_sub[key])
+            # the in-place backend writes most results straight into the views
+            new_p, new_sub = rule._step(_NUMPY_INPLACE_OPS, p, flat_grad[start:stop], sub)
+            if new_p is not p:
+                np.copyto(p, new_p)
+            for key in flat_state:
+                if new_sub[key] is not sub[key]:
+                    np.copyto(sub[key], new_sub[key])
 
     n_blocks = -(-flat_param.size // block)
     threads = min(threads or _default_threads(), n_blocks)

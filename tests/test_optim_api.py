@@ -200,6 +200,16 @@ def test_nonfinite_raise_names_parameter_and_modifies_nothing(name, kwargs, bad)
                 assert torch.equal(after_state["state"][key][k], v), k
 
 
+def test_huge_but_finite_gradients_are_not_mistaken_for_nonfinite():
+    p = torch.zeros(3, requires_grad=True)  # float32: the squared norm of 1e30 overflows
+    opt = ours.SGD([p], lr=1e-30)
+    p.grad = torch.tensor([1e30, -1e30, 3e38])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        opt.step()
+    np.testing.assert_allclose(p.detach().numpy(), [-1.0, 1.0, -3e8], rtol=1e-6)
+
+
 def test_nonfinite_error_uses_parameter_names_when_given():
     a, b = make_params()
     opt = ours.SGD([("layer.weight", a), ("layer.bias", b)], lr=0.1)

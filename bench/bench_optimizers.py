@@ -1,0 +1,180 @@
+"""Speed of d2l_opt's optimizers: torch step time against torch.optim, numpy step bandwidth.
+
+Prints, in one run (about a minute on a 2-core machine):
+
+1. For each optimizer, the median step time of ``d2l_opt.optim`` and of ``torch.optim`` with
+   ``foreach=True`` (and, for reference, ``foreach=False``) on ~10 M float32 parameters in
+   100 tensors, and the ratio ours / foreach (target: <= 1.1 for Adam and RMSprop). Steps of
+   the optimizers are interleaved round by round so that machine noise hits all of them; the
+   ratio is reported both as a ratio of medians and as the median of per-round ratios.
+2. The numpy Adam step (``d2l_opt.rules.step_inplace``, default threads and one thread) as
+   bytes moved per second, bytes = read p, g, m, v + write p, m, v, as a fraction of the
+   bandwidth of ``np.copyto`` (one thread) measured on the same machine with the same dtype
+   and size (target: >= 40 %).
+
+Allocator: glibc returns freed blocks above a *dynamic* threshold to the OS, so a fresh
+process that has never freed a big buffer page-faults on every temporary of a few hundred KB
+(both ``foreach`` and ``d2l_opt`` make such temporaries). A training process frees large
+activations all the time, which raises glibc's thresholds to their maximum; the benchmark
+does the same once at start-up (allocate and free 32 MB) unless ``--cold-allocator`` is given.
+Minor page faults per step are printed so the effect is visible.
+
+Numbers only, no assertions: timings belong in a report, not in tests.
+
+    python bench/bench_optimizers.py [--rounds 9] [--tensors 100] [--size 100000]
+                                     [--only Adam RMSprop] [--cold-allocator]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import time
+
+import numpy as np
+import torch
+
+import d2l_opt.optim as ours
+from d2l_opt import rules
+
+OPTIMIZERS = {
+    "Adam": {"lr": 1e-3},
+    "RMSprop": {"lr": 1e-3},
+    "AdamW": {"lr": 1e-3},
+    "Adagrad": {"lr": 1e-2},
+    "SGD": {"lr": 1e-2, "momentum": 0.9},
+}
+TARGETS = {"Adam", "RMSprop"}
+
+
+def make_params(n_tensors: int, size: int, seed: int) -> list[torch.Tensor]:
+    gen = torch.Generator().manual_seed(seed)
+    params = []
+    for _ in range(n_tensors):
+        p = torch.randn(size, generator=gen).requires_grad_()
+        p.grad = torch.randn(size, generator=gen)
+        params.append(p)
+    return params
+
+
+def bench_torch(name: str, kwargs: dict, n_tensors: int, size: int, rounds: int) -> dict:
+    contenders = {
+        "d2l_opt": getattr(ours, name)(make_params(n_tensors, size, 0), **kwargs),
+        "foreach": getattr(torch.optim, name)(
+            make_params(n_tensors, size, 0), foreach=True, **kwargs
+        ),
+        "single": getattr(torch.optim, name)(
+            make_params(n_tensors, size, 0), foreach=False, **kwargs
+        ),
+    }
+    times: dict[str, list[float]] = {key: [] for key in contenders}
+    faults: dict[str, int] = {key: 0 for key in contenders}
+    for opt in contenders.values():  # warm-up: state allocation, first-touch page faults
+        opt.step()
+        opt.step()
+    order = list(contenders)
+    for r in range(rounds):
+        for key in order[r % 3 :] + order[: r % 3]:  # rotate who goes first
+            f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            start = time.perf_counter()
+            contenders[key].step()
+            times[key].append(time.perf_counter() - start)
+            faults[key] += resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0
+    med = {key: statistics.median(v) for key, v in times.items()}
+    faults = {key: value // rounds for key, value in faults.items()}
+    paired = statistics.median(
+        a / b for a, b in zip(times["d2l_opt"], times["foreach"], strict=True)
+    )
+    return {
+        "median": med,
+        "ratio": med["d2l_opt"] / med["foreach"],
+        "paired_ratio": paired,
+        "faults": faults,
+    }
+
+
+def bench_numpy(n: int, dtype, rounds: int, threads: int | None) -> dict:
+    rng = np.random.default_rng(0)
+    p = rng.standard_normal(n).astype(dtype)
+    g = rng.standard_normal(n).astype(dtype)
+    rule = rules.Adam(lr=1e-3)
+    state = rule.init(p)
+    src = rng.standard_normal(n).astype(dtype)
+    dst = np.empty_like(src)
+    np.copyto(dst, src)
+    rules.step_inplace(rule, p, g, state, threads=threads)  # warm-up
+    copy_t, adam_t = [], []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        np.copyto(dst, src)
+        copy_t.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        rules.step_inplace(rule, p, g, state, threads=threads)
+        adam_t.append(time.perf_counter() - start)
+    itemsize = np.dtype(dtype).itemsize
+    copy_bw = 2 * n * itemsize / statistics.median(copy_t)  # read src + write dst
+    adam_rate = 7 * n * itemsize / statistics.median(adam_t)  # read p,g,m,v + write p,m,v
+    return {
+        "copy_ms": 1e3 * statistics.median(copy_t),
+        "adam_ms": 1e3 * statistics.median(adam_t),
+        "copy_gbs": copy_bw / 1e9,
+        "adam_gbs": adam_rate / 1e9,
+        "fraction": adam_rate / copy_bw,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--tensors", type=int, default=100)
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--only", nargs="*", default=None, help="optimizer names to time")
+    parser.add_argument("--cold-allocator", action="store_true", help="skip the 32 MB warm-up")
+    args = parser.parse_args()
+    if not args.cold_allocator:
+        torch.empty(8 * 2**20).fill_(0)  # allocate, touch and free 32 MB, as training does
+    n_total = args.tensors * args.size
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"torch {torch.__version__}, numpy {np.__version__}, {platform.processor() or 'cpu'}, "
+        f"{os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}, "
+        f"load average {load:.2f}"
+    )
+    print(f"\n[torch] {n_total / 1e6:.1f} M float32 parameters in {args.tensors} tensors, "
+          f"median of {args.rounds} interleaved steps")  # fmt: skip
+    print(
+        f"{'optimizer':10s} {'d2l_opt ms':>11s} {'foreach ms':>11s} {'single ms':>10s} "
+        f"{'ratio':>6s} {'paired':>7s}  {'target':6s}  page faults/step (ours, foreach, single)"
+    )
+    for name, kwargs in OPTIMIZERS.items():
+        if args.only and name not in args.only:
+            continue
+        res = bench_torch(name, kwargs, args.tensors, args.size, args.rounds)
+        med = res["median"]
+        target = "<= 1.1" if name in TARGETS else "-"
+        print(
+            f"{name:10s} {1e3 * med['d2l_opt']:11.1f} {1e3 * med['foreach']:11.1f} "
+            f"{1e3 * med['single']:10.1f} {res['ratio']:6.2f} {res['paired_ratio']:7.2f}  "
+            f"{target:6s}  {res['faults']['d2l_opt']}, {res['faults']['foreach']}, "
+            f"{res['faults']['single']}"
+        )
+    print(f"\n[numpy] Adam step_inplace on {n_total / 1e6:.1f} M elements vs np.copyto, "
+          f"median of {args.rounds}")  # fmt: skip
+    for dtype in (np.float32, np.float64):
+        for threads in (None, 1):
+            res = bench_numpy(n_total, dtype, args.rounds, threads)
+            label = f"{np.dtype(dtype).name}, {'default' if threads is None else threads} threads"
+            print(
+                f"{label:26s} copy {res['copy_ms']:6.1f} ms = {res['copy_gbs']:5.1f} GB/s; "
+                f"Adam {res['adam_ms']:6.1f} ms = {res['adam_gbs']:5.1f} GB/s moved = "
+                f"{100 * res['fraction']:5.1f} % of copy bandwidth (target >= 40 %)"
+            )
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"\nload average at the end {load:.2f} (other processes inflate and scatter timings)")
+
+
+if __name__ == "__main__":
+    main()
