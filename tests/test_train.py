@@ -256,9 +256,12 @@ def test_warmup_cosine_shape():
 
 def test_recipe_schedule_is_stretched_to_the_run():
     per_epoch = math.ceil(60000 / FAST_MLP.batch_size)
-    schedule = FAST_MLP.schedule(epochs=2)
-    assert schedule.value(round(FAST_MLP.warmup_epochs * per_epoch)) == pytest.approx(FAST_MLP.lr)
-    assert schedule.value(2 * per_epoch) == pytest.approx(FAST_MLP.final_lr)
+    for epochs in (1, 2, FAST_MLP.epochs):
+        schedule = FAST_MLP.schedule(epochs=epochs)
+        total = epochs * per_epoch
+        assert schedule.total == total and schedule.warmup == round(FAST_MLP.warmup * total)
+        assert schedule.value(schedule.warmup) == pytest.approx(FAST_MLP.lr)
+        assert schedule.value(total) == pytest.approx(FAST_MLP.final_lr)
 
 
 # ------------------------------------------------------------------------------------ smoothing
