@@ -872,7 +872,7 @@ def step_inplace(
     grad: np.ndarray,
     state: dict,
     *,
-    block: int = 32768,
+    block: int = 16384,
     threads: int | None = None,
     nonfinite: str = "raise",
 ) -> bool:
