@@ -277,6 +277,10 @@ def _find_arrays(
     return arrays
 
 
+def _md5(blob: bytes) -> str:
+    return hashlib.md5(blob, usedforsecurity=False).hexdigest()  # integrity, not security
+
+
 def _names() -> str:
     return ", ".join(spec.name for spec in FILES)
 
@@ -297,7 +301,7 @@ def _read_dir(directory: Path, fix: str) -> dict[str, np.ndarray]:
 
 def _parse_gz(data: bytes, spec: _FileSpec, file: Path | str, fix: str) -> np.ndarray:
     """Decompress, check the IDX header and the content; return the array (a view of raw)."""
-    gz_md5 = hashlib.md5(data).hexdigest()
+    gz_md5 = _md5(data)
     try:
         raw = gzip.decompress(data)
     except (OSError, EOFError, zlib.error) as exc:
@@ -309,7 +313,7 @@ def _parse_gz(data: bytes, spec: _FileSpec, file: Path | str, fix: str) -> np.nd
         ) from None
     array = _parse_idx(raw, spec, file, fix)
     if gz_md5 != spec.gz_md5:  # not the official file byte for byte: check the content
-        raw_md5 = hashlib.md5(raw).hexdigest()
+        raw_md5 = _md5(raw)
         if raw_md5 != spec.raw_md5:
             raise ChecksumError(
                 file,
@@ -367,7 +371,7 @@ def _read_cache(cache_file: Path) -> dict[str, np.ndarray] | None:
             array = arrays[spec.key]
             if array.dtype != np.uint8 or array.shape != spec.shape:
                 raise ValueError(f"{spec.key} is {array.dtype} {array.shape}")
-            digest = hashlib.md5(spec.header())
+            digest = hashlib.md5(spec.header(), usedforsecurity=False)
             digest.update(np.ascontiguousarray(array))
             if digest.hexdigest() != spec.raw_md5:
                 raise ValueError(f"{spec.key} differs from the dataset")
