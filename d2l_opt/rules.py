@@ -36,8 +36,9 @@ ValueError: Invalid learning rate: -0.1
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import math
-import os
 import sys
 import warnings
 from dataclasses import dataclass, fields
@@ -862,8 +863,17 @@ def _pool(threads: int):
     return _POOL
 
 
-def _default_threads() -> int:
-    return max(1, min(4, os.cpu_count() or 1))
+_TORCH_DTYPES = ("float16", "float32", "float64")
+
+
+def _pick_backend(backend: str, dtype) -> str:
+    if backend not in ("auto", "numpy", "torch"):
+        raise ValueError(f"backend must be 'auto', 'numpy' or 'torch', got {backend!r}")
+    if backend != "auto":
+        return backend
+    if np.dtype(dtype).name in _TORCH_DTYPES and importlib.util.find_spec("torch") is not None:
+        return "torch"
+    return "numpy"
 
 
 def step_inplace(
@@ -872,19 +882,26 @@ def step_inplace(
     grad: np.ndarray,
     state: dict,
     *,
-    block: int = 16384,
-    threads: int | None = None,
+    backend: str = "auto",
+    block: int | None = None,
+    threads: int = 1,
     nonfinite: str = "raise",
 ) -> bool:
     r"""Apply ``rule`` to numpy arrays *in place*, block by block, for speed on big arrays.
 
-    This is the same update rule (the same ``_step`` code that ``rule.update`` runs) applied
-    to ``block``-element views of the flattened arrays, each result copied back into ``param``
-    and ``state``. Small blocks keep the temporaries of the update in the CPU cache, so memory
-    traffic is close to the minimum (read ``param``, ``grad`` and the state once, write
-    ``param`` and the state once). Blocks are shared among ``threads`` threads (default: the
-    number of CPUs, at most 4; numpy releases the GIL inside its loops), each working on its
-    own blocks. ``state["step"]`` is advanced once. Hyper-parameters must be scalars here.
+    This runs the rule's own update code (the ``_step`` that ``rule.update`` runs) on
+    ``block``-element views of the flattened arrays, with a backend whose fused helpers write
+    into the views (any other result is copied in). Small blocks keep the temporaries in the
+    CPU cache, so memory traffic stays close to the minimum: read ``param``, ``grad`` and the
+    state once, write ``param`` and the state once. ``state["step"]`` advances once.
+    Hyper-parameters must be scalars here.
+
+    ``backend``: ``"numpy"`` uses numpy ufuncs (blocks of 16k elements, ``threads`` threads;
+    numpy releases the GIL inside its loops, but on small blocks the GIL hand-over usually
+    eats the gain). ``"torch"`` wraps the same numpy memory as torch tensors
+    (``torch.from_numpy``, no copy) and uses torch's fused, multi-threaded kernels (blocks of
+    128k elements): the same rule, the same arrays, about twice the speed of the numpy
+    ufuncs. ``"auto"`` (default) picks torch when it is installed and the dtype is a float.
 
     Returns True if a step was taken, False if it was skipped (``nonfinite="skip"`` and a
     non-finite gradient; a ``RuntimeWarning`` says so). With ``"raise"`` a non-finite
@@ -894,7 +911,7 @@ def step_inplace(
     >>> rule = Adam(lr=0.1)
     >>> w = np.ones(100_000, dtype=np.float32)
     >>> state = rule.init(w)
-    >>> step_inplace(rule, w, np.full_like(w, 2.0), state)
+    >>> step_inplace(rule, w, np.full_like(w, 2.0), state, backend="numpy")
     True
     >>> round(float(w[0]), 6), w.dtype, state["step"]
     (0.9, dtype('float32'), 1)
@@ -904,19 +921,28 @@ def step_inplace(
         raise ValueError("step_inplace needs scalar hyper-parameters; use rule.update instead")
     if not isinstance(param, np.ndarray) or not isinstance(grad, np.ndarray):
         raise TypeError("step_inplace works on numpy arrays; use d2l_opt.optim for torch")
-    if block < 1:
-        raise ValueError(f"block must be positive, got {block}")
     keys = [key for key in rule.state_keys if state.get(key) is not None]
     _check_shapes(param, grad, state, keys)
     arrays = [param, grad] + [state[key] for key in keys]
     for key, arr in zip(keys, arrays[2:], strict=True):
         if arr.dtype != param.dtype:
             raise ValueError(f"State '{key}' has dtype {arr.dtype}, parameter {param.dtype}")
-    if not param.flags.writeable:
-        raise ValueError("param is read-only")
-    contiguous = all(a.flags.c_contiguous for a in arrays)
+    if not all(a.flags.writeable for a in arrays[:1] + arrays[2:]):
+        raise ValueError("param and state arrays must be writeable")
+    contiguous = all(a.flags.c_contiguous and a.dtype.isnative for a in arrays)
+    backend = _pick_backend(backend, param.dtype) if contiguous else "numpy"
+    if block is None:
+        block = 131072 if backend == "torch" else 16384
+    if block < 1:
+        raise ValueError(f"block must be positive, got {block}")
     flat_grad = grad.reshape(-1) if contiguous else np.ravel(grad)
-    if not _all_finite_fast(flat_grad):
+    if backend == "torch":
+        torch = importlib.import_module("torch")
+        flat_grad = torch.from_numpy(flat_grad)
+        finite = _all_finite_torch(torch, flat_grad)
+    else:
+        finite = _all_finite_fast(flat_grad)
+    if not finite:
         if nonfinite == "raise":
             raise NonFiniteGradientError(
                 "Non-finite gradient (nan or inf); nothing was updated. "
@@ -932,8 +958,13 @@ def step_inplace(
             np.copyto(state[key], new_state[key])
         state["step"] = new_state["step"]
         return True
-    flat_param = param.reshape(-1)
-    flat_state = {key: state[key].reshape(-1) for key in keys}
+    if backend == "torch":
+        ops, wrap = _torch_inplace_ops(), torch.from_numpy
+    else:
+        ops, wrap = _NUMPY_INPLACE_OPS, (lambda a: a)
+    flat_param = wrap(param.reshape(-1))
+    flat_state = {key: wrap(state[key].reshape(-1)) for key in keys}
+    size = param.size
 
     def run_blocks(first: int, last: int) -> None:
         for start in range(first, last, block):
@@ -943,21 +974,25 @@ def step_inplace(
             for key, arr in flat_state.items():
                 sub[key] = arr[start:stop]
             # the in-place backend writes most results straight into the views
-            new_p, new_sub = rule._step(_NUMPY_INPLACE_OPS, p, flat_grad[start:stop], sub)
+            new_p, new_sub = rule._step(ops, p, flat_grad[start:stop], sub)
             if new_p is not p:
-                np.copyto(p, new_p)
+                p[...] = new_p
             for key in flat_state:
                 if new_sub[key] is not sub[key]:
-                    np.copyto(sub[key], new_sub[key])
+                    sub[key][...] = new_sub[key]
 
-    n_blocks = -(-flat_param.size // block)
-    threads = min(threads or _default_threads(), n_blocks)
-    if threads <= 1:
-        run_blocks(0, flat_param.size)
+    n_blocks = -(-size // block)
+    threads = 1 if backend == "torch" else max(1, min(threads, n_blocks))
+    if threads == 1:
+        if backend == "torch":
+            with torch.no_grad():
+                run_blocks(0, size)
+        else:
+            run_blocks(0, size)
     else:
         # contiguous runs of whole blocks, one per thread
-        edges = [min(flat_param.size, (n_blocks * i // threads) * block) for i in range(threads)]
-        edges.append(flat_param.size)
+        edges = [min(size, (n_blocks * i // threads) * block) for i in range(threads)]
+        edges.append(size)
         futures = [
             _pool(threads).submit(run_blocks, edges[i], edges[i + 1]) for i in range(threads)
         ]
@@ -965,3 +1000,11 @@ def step_inplace(
             future.result()
     state["step"] = step + 1
     return True
+
+
+def _all_finite_torch(torch, flat) -> bool:
+    # as _all_finite_fast, with torch's multi-threaded reduction
+    dtype = torch.float64 if flat.dtype == torch.float64 else torch.float32
+    if math.isfinite(float(flat.sum(dtype=dtype))):
+        return True
+    return bool(torch.isfinite(flat).all())

@@ -194,8 +194,9 @@ def test_float32_params_with_float64_array_hyperparameters_stay_float32():
 # ------------------------------------------------------------------------ step_inplace
 
 
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
 @pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-12), (np.float32, 1e-5)])
-def test_step_inplace_matches_torch_adam_on_big_arrays(dtype, rtol):
+def test_step_inplace_matches_torch_adam_on_big_arrays(dtype, rtol, backend):
     n = 100_003  # not a multiple of the block size
     rng = np.random.default_rng(5)
     w = rng.standard_normal(n).astype(dtype)
@@ -205,7 +206,7 @@ def test_step_inplace_matches_torch_adam_on_big_arrays(dtype, rtol):
     state = rule.init(w)
     for _ in range(3):
         g = rng.standard_normal(n).astype(dtype)
-        assert rules.step_inplace(rule, w, g, state, block=4096) is True
+        assert rules.step_inplace(rule, w, g, state, block=4096, backend=backend) is True
         p.grad = torch.tensor(g)
         opt.step()
     assert w.dtype == dtype and state["step"] == 3
@@ -221,7 +222,7 @@ def test_step_inplace_threads_do_not_change_the_result():
         w, rule = w0.copy(), RMSprop(lr=0.01, momentum=0.9, centered=True)
         state = rule.init(w)
         for _ in range(2):
-            rules.step_inplace(rule, w, g, state, block=1000, threads=threads)
+            rules.step_inplace(rule, w, g, state, block=1000, threads=threads, backend="numpy")
         results.append((w, state))
     np.testing.assert_array_equal(results[0][0], results[1][0])
     for key in ("square_avg", "grad_avg", "momentum_buffer"):
@@ -232,6 +233,23 @@ def test_step_inplace_threads_do_not_change_the_result():
     for _ in range(2):
         w, state = rule.update(w, g, state)
     np.testing.assert_allclose(results[0][0], w, rtol=1e-14)
+
+
+@pytest.mark.parametrize("rule", ALL_VARIANTS, ids=repr)
+def test_step_inplace_backends_agree_with_update_for_every_rule(rule):
+    rng = np.random.default_rng(7)
+    w0 = rng.standard_normal(20_001)
+    grads = rng.standard_normal((3, 20_001))
+    expected, state = w0.copy(), rule.init(w0)
+    for g in grads:
+        expected, state = rule.update(expected, g, state)
+    for backend in ("numpy", "torch"):
+        w, st = w0.copy(), rule.init(w0)
+        for g in grads:
+            rules.step_inplace(rule, w, g, st, block=5000, backend=backend)
+        np.testing.assert_allclose(w, expected, rtol=1e-12, atol=1e-14, err_msg=backend)
+        for key in rule.state_keys:
+            np.testing.assert_allclose(st[key], state[key], rtol=1e-12, atol=1e-14)
 
 
 def test_step_inplace_non_contiguous_falls_back():
@@ -245,18 +263,19 @@ def test_step_inplace_non_contiguous_falls_back():
     np.testing.assert_allclose(base[:, 1::2], 1.0)
 
 
-def test_step_inplace_nonfinite_raise_and_skip_leave_everything_untouched():
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_step_inplace_nonfinite_raise_and_skip_leave_everything_untouched(backend):
     rule = Adam(lr=0.1)
     w = np.ones(70_000)
     state = rule.init(w)
-    rules.step_inplace(rule, w, np.ones_like(w), state)
+    rules.step_inplace(rule, w, np.ones_like(w), state, backend=backend)
     snapshot = (w.copy(), {k: np.copy(v) for k, v in state.items()})
     g = np.ones_like(w)
     g[-1] = np.nan  # in the last block: a block-wise update would already have written
     with pytest.raises(rules.NonFiniteGradientError):
-        rules.step_inplace(rule, w, g, state)
+        rules.step_inplace(rule, w, g, state, backend=backend)
     with pytest.warns(RuntimeWarning, match="skipped"):
-        assert rules.step_inplace(rule, w, g, state, nonfinite="skip") is False
+        assert rules.step_inplace(rule, w, g, state, nonfinite="skip", backend=backend) is False
     np.testing.assert_array_equal(w, snapshot[0])
     for key, value in snapshot[1].items():
         np.testing.assert_array_equal(state[key], value)
