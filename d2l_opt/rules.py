@@ -107,6 +107,10 @@ class _NumpyOps:
         return x + value * (a / b)
 
     @staticmethod
+    def axpby(x, a, y, b):
+        return (x if np.ndim(a) == 0 and a == 1 else a * x) + b * y
+
+    @staticmethod
     def sqrt_eps(s, eps, inside):
         if inside:  # sqrt(s + eps)
             out = s + eps
@@ -151,6 +155,9 @@ class _TorchOps:
     def addcdiv(self, x, a, b, value):
         return self._torch.addcdiv(x, a, b, value=value)
 
+    def axpby(self, x, a, y, b):
+        return self._torch.add(x if a == 1 else x * a, y, alpha=b)
+
     def sqrt_eps(self, s, eps, inside):
         # one new tensor either way: sqrt(s + eps) or sqrt(s) + eps
         return (s + eps).sqrt_() if inside else self._torch.sqrt(s).add_(eps)
@@ -160,7 +167,7 @@ class _TorchOps:
 
 
 class _NumpyInplaceOps(_NumpyOps):
-    """numpy backend that overwrites the *first* argument of the two fused helpers.
+    """numpy backend that overwrites the *first* argument of the fused helpers.
 
     Only for callers that own those arrays and want them updated in place
     (:func:`step_inplace` passes views of its own state and parameter). The rules' ``_step``
@@ -183,6 +190,13 @@ class _NumpyInplaceOps(_NumpyOps):
         x += step
         return x
 
+    @staticmethod
+    def axpby(x, a, y, b):
+        if a != 1:
+            x *= a
+        x += b * y
+        return x
+
 
 class _TorchInplaceOps(_TorchOps):
     """torch backend that overwrites the first argument of the fused helpers (see above).
@@ -199,6 +213,9 @@ class _TorchInplaceOps(_TorchOps):
 
     def addcdiv(self, x, a, b, value):
         return x.addcdiv_(a, b, value=value)
+
+    def axpby(self, x, a, y, b):
+        return (x if a == 1 else x.mul_(a)).add_(y, alpha=b)
 
 
 _NUMPY_OPS = _NumpyOps()
@@ -225,6 +242,7 @@ def array_namespace(x):
       (one ``torch.lerp`` kernel for tensors),
     * ``ops.addcdiv(x, a, b, value)`` :math:`= x + \text{value}\cdot a/b`
       (one ``torch.addcdiv`` kernel),
+    * ``ops.axpby(x, a, y, b)`` :math:`= a x + b y` (``add_(y, alpha=b)``),
     * ``ops.sqrt_eps(s, eps, inside)`` :math:`= \sqrt{s+\epsilon}` if ``inside`` else
       :math:`\sqrt{s}+\epsilon`: the eps convention lives in this one place.
     Anything that is not a ``torch.Tensor`` (numpy arrays, numpy scalars, Python floats) is
@@ -484,10 +502,10 @@ class SGD(_RuleBase):
             if step == 1:
                 v = ops.copy(g)  # torch's first step: the buffer is the gradient itself
             else:
-                v = self.momentum * state["momentum_buffer"] + (1 - self.dampening) * g
+                v = ops.axpby(state["momentum_buffer"], self.momentum, g, 1 - self.dampening)
             new_state["momentum_buffer"] = v
             g = g + self.momentum * v if self.nesterov else v
-        new_param = param - self.lr * g
+        new_param = ops.axpby(param, 1.0, g, -self.lr)  # w - lr * g
         return new_param, new_state
 
 
