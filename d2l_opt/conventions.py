@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from . import rules
 
-__all__ = ["Convention", "CONVENTIONS", "SOURCES", "from_convention", "lookup", "table", "page"]
+__all__ = ["Convention", "CONVENTIONS", "SOURCES", "from_convention", "lookup", "table"]
 
 
 @dataclass(frozen=True)
@@ -509,36 +509,3 @@ def table(source: str | None = None) -> str:
             + " |"
         )
     return "\n".join(lines)
-
-
-def page() -> str:
-    r"""The book's conventions page (Markdown): an introduction, the sources and :func:`table`.
-
-    ``book/conventions.md`` is this text (a test keeps the two in sync); regenerate it with
-    ``python -m d2l_opt.conventions > book/conventions.md``.
-
-    >>> page().splitlines()[0]
-    '# Same optimizer, different formulas'
-    """
-    sources = "\n".join(f"- **{key}**: {text}" for key, text in SOURCES.items())
-    return f"""# Same optimizer, different formulas
-
-Textbooks, courses and frameworks write the same optimizers in different ways, and the
-differences are not cosmetic: where $\\epsilon$ sits (inside or outside the square root),
-whether momentum is $v \\leftarrow \\beta v + g$, $v \\leftarrow \\beta v + (1-\\beta) g$ or
-$v \\leftarrow \\mu v - \\eta g$, and what happens on the very first step. The table maps each
-source's form onto the arguments of `d2l_opt.rules`; every row is checked by a test that
-runs the source's formula, written from scratch, next to ours and compares trajectories
-(`tests/test_conventions.py`). In code: `d2l_opt.conventions.from_convention(source,
-optimizer, **their_arguments)` returns the equivalent rule.
-
-Sources:
-
-{sources}
-
-{table()}
-"""
-
-
-if __name__ == "__main__":  # python -m d2l_opt.conventions > book/conventions.md
-    print(page(), end="")

@@ -5,11 +5,8 @@ from __future__ import annotations
 import doctest
 import importlib
 import inspect
-from pathlib import Path
 
 import pytest
-
-from d2l_opt import conventions
 
 MODULES = [
     "d2l_opt",
@@ -62,10 +59,3 @@ def test_rule_methods_have_examples(cls):
     rule_cls = getattr(importlib.import_module("d2l_opt.rules"), cls)
     for method in ("init", "update", "replace", "hyperparameters"):
         assert ">>>" in (inspect.getdoc(getattr(rule_cls, method)) or ""), (cls, method)
-
-
-def test_book_conventions_page_is_in_sync_with_the_package():
-    path = Path(__file__).resolve().parents[1] / "book" / "conventions.md"
-    assert path.read_text() == conventions.page(), (
-        "regenerate with: python -m d2l_opt.conventions > book/conventions.md"
-    )
