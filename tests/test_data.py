@@ -58,10 +58,12 @@ def reference():
 
 
 def strip_gzip_name(blob: bytes) -> bytes:
-    """What Debian did to the files: drop the file name from the gzip header."""
-    assert blob[:2] == b"\x1f\x8b" and blob[3] == 0x08  # FNAME is the only flag
-    end = blob.index(b"\0", 10)
-    return blob[:3] + b"\0" + blob[4:10] + blob[end + 1 :]
+    """What Debian did to the files: no file name in the gzip header; a zero mtime here too, so
+    that even Debian's own copy changes. The deflate stream, and so the content, is untouched."""
+    flags = blob[3]
+    assert blob[:3] == b"\x1f\x8b\x08" and flags in (0, 0x08)  # at most a file name
+    start = blob.index(b"\0", 10) + 1 if flags else 10
+    return blob[:3] + b"\0" + b"\0\0\0\0" + blob[8:10] + blob[start:]
 
 
 def copy_source(directory: Path, *, strip: bool = False) -> Path:
