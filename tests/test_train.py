@@ -1,5 +1,10 @@
 """d2l_opt.train: models, sampling, the loop's contract (determinism, schedule hook, history),
-smoothing, and one real epoch on Fashion-MNIST."""
+smoothing, and one real epoch on Fashion-MNIST.
+
+The tests run torch on one thread: their tensors are small, and on a 2-core machine that is
+busy with anything else, two OpenMP threads that spin-wait for each other make tiny operations
+tens of times slower (measured: 0.25 s vs 14 s for test_same_seed_same_history's runs).
+"""
 
 from __future__ import annotations
 
@@ -27,6 +32,14 @@ from d2l_opt.train import (
     softmax_regression,
     train,
 )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
