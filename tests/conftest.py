@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -28,15 +29,15 @@ def built_book() -> Path:
     return BUILT_BOOK
 
 
-@pytest.fixture(scope="session")
-def book_server(built_book):
-    """Serve the built book on an ephemeral loopback port; yields the base URL."""
+@contextlib.contextmanager
+def serve_directory(directory: Path):
+    """Serve ``directory`` on an ephemeral loopback port; yields the base URL."""
 
     class QuietHandler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
-    handler = functools.partial(QuietHandler, directory=str(built_book))
+    handler = functools.partial(QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -45,6 +46,13 @@ def book_server(built_book):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def book_server(built_book):
+    """The built book on loopback."""
+    with serve_directory(built_book) as url:
+        yield url
 
 
 def chromium_path() -> str | None:

@@ -8,59 +8,19 @@ iterates), independently of pixels. Expected values come from :mod:`d2l_opt` in 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import math
-import threading
 
 import numpy as np
 import pytest
-from conftest import PageVisit
+from conftest import PageVisit, serve_directory
+from explorer_reference import expected_trajectory
 
 from d2l_opt import ewma, problems, rules, trajectory, widgets
 
 pytestmark = pytest.mark.browser
 
 TOL = 1e-9
-
-BASE = {
-    "isotropic": problems.ISOTROPIC,
-    "anisotropic": problems.ANISOTROPIC,
-    "d2l": problems.D2L_QUADRATIC,
-    "rosenbrock": problems.ROSENBROCK,
-}
-
-
-def reference_rule(name: str, s: dict):
-    """The rule for an explorer optimizer name, spelled out independently of d2l_opt.widgets."""
-    if name == "SGD" or (name == "Nesterov" and s["momentum"] == 0):
-        return rules.SGD(lr=s["lr"])
-    if name == "Momentum":
-        return rules.SGD(lr=s["lr"], momentum=s["momentum"])
-    if name == "Nesterov":
-        return rules.SGD(lr=s["lr"], momentum=s["momentum"], nesterov=True)
-    if name == "Adagrad":
-        return rules.Adagrad(lr=s["lr"], eps=s["eps"], eps_inside_sqrt=s["eps_inside_sqrt"])
-    if name == "RMSProp":
-        return rules.RMSprop(
-            lr=s["lr"], alpha=s["alpha"], eps=s["eps"], eps_inside_sqrt=s["eps_inside_sqrt"]
-        )
-    assert name == "Adam", name
-    return rules.Adam(
-        lr=s["lr"],
-        betas=(s["beta1"], s["beta2"]),
-        eps=s["eps"],
-        eps_inside_sqrt=s["eps_inside_sqrt"],
-    )
-
-
-def expected_trajectory(settings: dict, name: str) -> np.ndarray:
-    """d2l_opt's trajectory for a static explorer's settings (as read from data-settings)."""
-    base = BASE[settings["problem"]]
-    problem = problems.rotated(base, settings["theta"]) if settings["theta"] else base
-    x0 = np.array(settings["x0"], dtype=np.float64)
-    return trajectory.run(reference_rule(name, settings), problem, x0, settings["steps"])
 
 
 def drawn(page, root: str, name: str) -> np.ndarray | None:
@@ -135,19 +95,8 @@ def static_site(tmp_path_factory):
     ]
     (folder / "index.html").write_text(widgets.standalone_page(*figures), encoding="utf-8")
 
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield {"url": f"http://127.0.0.1:{server.server_address[1]}/index.html", "figures": figures}
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_directory(folder) as url:
+        yield {"url": f"{url}/index.html", "figures": figures}
 
 
 @pytest.fixture

@@ -12,52 +12,17 @@ import re
 
 import numpy as np
 import pytest
+from explorer_reference import expected_trajectory, reference_problem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from d2l_opt import ewma, problems, rules, trajectory, widgets
 
 ALL = ("SGD", "Momentum", "Nesterov", "Adagrad", "RMSProp", "Adam")
-BASE = {
-    "isotropic": problems.ISOTROPIC,
-    "anisotropic": problems.ANISOTROPIC,
-    "d2l": problems.D2L_QUADRATIC,
-    "rosenbrock": problems.ROSENBROCK,
-}
-
-
-def reference_rule(name, s):
-    """The rule for an optimizer name, spelled out independently of d2l_opt.widgets."""
-    if name == "SGD":
-        return rules.SGD(lr=s["lr"])
-    if name == "Momentum":
-        return rules.SGD(lr=s["lr"], momentum=s["momentum"])
-    if name == "Nesterov":
-        return rules.SGD(lr=s["lr"], momentum=s["momentum"], nesterov=True)
-    if name == "Adagrad":
-        return rules.Adagrad(lr=s["lr"], eps=s["eps"], eps_inside_sqrt=s["eps_inside_sqrt"])
-    if name == "RMSProp":
-        return rules.RMSprop(
-            lr=s["lr"], alpha=s["alpha"], eps=s["eps"], eps_inside_sqrt=s["eps_inside_sqrt"]
-        )
-    return rules.Adam(
-        lr=s["lr"],
-        betas=(s["beta1"], s["beta2"]),
-        eps=s["eps"],
-        eps_inside_sqrt=s["eps_inside_sqrt"],
-    )
-
-
-def reference_problem(name, theta):
-    base = BASE[name]
-    return problems.rotated(base, theta) if theta else base
 
 
 def expected(explorer, name):
-    s = explorer.settings
-    return trajectory.run(
-        reference_rule(name, s), reference_problem(s["problem"], s["theta"]), s["x0"], s["steps"]
-    )
+    return expected_trajectory(explorer.settings, name)
 
 
 def assert_lines_match(explorer):
