@@ -405,6 +405,7 @@ def _atomic_file(target: Path) -> Iterator[IO[bytes]]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(handle.name, 0o644)  # mkstemp's 0o600 would hide a shared cache from others
         os.replace(handle.name, target)
     finally:
         if os.path.exists(handle.name):

@@ -149,6 +149,7 @@ def test_debian_copy_then_the_user_cache(monkeypatch, tmp_path, reference):
     monkeypatch.setattr(data, "DEBIAN_DIR", debian)
     assert same_as_reference(load_fashion_mnist(download=False), reference)
     assert cache_file().is_file() and leftovers(cache_file().parent) == []
+    assert cache_file().stat().st_mode & 0o777 == 0o644
 
     monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "gone")  # now only the cache has it
     assert same_as_reference(load_fashion_mnist(download=False), reference)
