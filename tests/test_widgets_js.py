@@ -119,8 +119,8 @@ def check(py: np.ndarray, js: np.ndarray, label: str) -> tuple[float, float]:
     return abs_dev, scaled
 
 
-@pytest.fixture(scope="module")
-def grid_results():
+def grid_jobs():
+    """Every rule on every problem: the (rule, problem) names and the JS harness's jobs."""
     cases = [(r, p) for r in RULES for p in PROBLEMS]
     jobs = [
         {
@@ -132,6 +132,12 @@ def grid_results():
         }
         for r, p in cases
     ]
+    return cases, jobs
+
+
+@pytest.fixture(scope="module")
+def grid_results():
+    cases, jobs = grid_jobs()
     return dict(zip(cases, run_js(jobs), strict=True))
 
 
@@ -264,17 +270,7 @@ def test_js_rejects_bad_input():
 
 
 if __name__ == "__main__":  # print the deviations over the whole grid (for reports)
-    cases = [(r, p) for r in RULES for p in PROBLEMS]
-    jobs = [
-        {
-            "op": "run",
-            "rule": widgets.rule_spec(RULES[r]),
-            "problem": widgets.problem_spec(PROBLEMS[p]),
-            "x0": list(STARTS.get(p, (-1.0, 1.0))),
-            "steps": STEPS,
-        }
-        for r, p in cases
-    ]
+    cases, jobs = grid_jobs()
     worst_small = worst_scaled = 0.0
     for (r, p), rows in zip(cases, run_js(jobs), strict=True):
         py = trajectory.run(RULES[r], PROBLEMS[p], np.array(STARTS.get(p, (-1.0, 1.0))), STEPS)
