@@ -16,6 +16,7 @@ MODULES = [
     "d2l_opt.problems",
     "d2l_opt.trajectory",
     "d2l_opt.conventions",
+    "d2l_opt.i18n",
 ]
 RULE_CLASSES = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
 

@@ -1,0 +1,91 @@
+"""The reader's language: English by default, Korean on request.
+
+Figures' labels and the exercises' feedback are looked up in message catalogues, one per module
+that shows text, so that a check is written once and speaks every language of the book. A
+catalogue maps a message key to its text in every language of :data:`LANGUAGES`:
+
+>>> from d2l_opt import i18n
+>>> greeting = {"hello": {"en": "Hello, {name}.", "ko": "{name} 님, 안녕하세요."}}
+>>> i18n.message(greeting, "hello", name="Ada")
+'Hello, Ada.'
+>>> i18n.message(greeting, "hello", lang="ko", name="Ada")
+'Ada 님, 안녕하세요.'
+
+The language in force is, in order: the last :func:`set_language`, the environment variable
+``D2L_OPT_LANG``, then English. The Korean notebooks call ``set_language("ko")`` in their setup
+cell.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+LANGUAGES = ("en", "ko")
+DEFAULT_LANGUAGE = "en"
+ENV_VAR = "D2L_OPT_LANG"
+
+__all__ = ["LANGUAGES", "set_language", "get_language", "message", "missing_translations"]
+
+_chosen: str | None = None
+
+
+def _checked(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def set_language(lang: str | None) -> None:
+    """Choose the language of figures and feedback (``None`` returns to the default lookup).
+
+    >>> set_language("ko"); get_language()
+    'ko'
+    >>> set_language(None)
+    """
+    global _chosen
+    _chosen = None if lang is None else _checked(lang)
+
+
+def get_language() -> str:
+    """The language in force: :func:`set_language`, else ``$D2L_OPT_LANG``, else English.
+
+    >>> get_language() in LANGUAGES
+    True
+    """
+    if _chosen is not None:
+        return _chosen
+    from_env = os.environ.get(ENV_VAR, "").strip()
+    return _checked(from_env) if from_env else DEFAULT_LANGUAGE
+
+
+def message(
+    catalogue: Mapping[str, Mapping[str, str]], key: str, lang: str | None = None, **fields
+) -> str:
+    """The text of ``key`` in ``lang`` (default: :func:`get_language`), filled with ``fields``.
+
+    >>> message({"n": {"en": "{k} steps", "ko": "{k}스텝"}}, "n", lang="ko", k=5)
+    '5스텝'
+    """
+    lang = get_language() if lang is None else _checked(lang)
+    try:
+        texts = catalogue[key]
+    except KeyError:
+        raise KeyError(f"no message {key!r} in this catalogue") from None
+    if lang not in texts:
+        raise KeyError(f"message {key!r} has no {lang!r} text")
+    return texts[lang].format(**fields)
+
+
+def missing_translations(catalogue: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """``key:lang`` for every message of ``catalogue`` that lacks a language (tests use this).
+
+    >>> missing_translations({"a": {"en": "A"}})
+    ['a:ko']
+    """
+    return [
+        f"{key}:{lang}"
+        for key, texts in catalogue.items()
+        for lang in LANGUAGES
+        if lang not in texts
+    ]

@@ -1,0 +1,39 @@
+"""The language setting and message catalogues of d2l_opt.i18n."""
+
+import pytest
+
+from d2l_opt import i18n
+
+CATALOGUE = {"steps": {"en": "{n} steps", "ko": "{n}스텝"}, "only_en": {"en": "x"}}
+
+
+@pytest.fixture(autouse=True)
+def _reset_language(monkeypatch):
+    monkeypatch.delenv(i18n.ENV_VAR, raising=False)
+    yield
+    i18n.set_language(None)
+
+
+def test_default_is_english_and_environment_and_setting_take_precedence(monkeypatch):
+    assert i18n.get_language() == "en"
+    monkeypatch.setenv(i18n.ENV_VAR, "ko")
+    assert i18n.get_language() == "ko"
+    assert i18n.message(CATALOGUE, "steps", n=3) == "3스텝"
+    i18n.set_language("en")
+    assert i18n.message(CATALOGUE, "steps", n=3) == "3 steps"
+
+
+def test_bad_input_is_refused_with_a_clear_error(monkeypatch):
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        i18n.set_language("fr")
+    monkeypatch.setenv(i18n.ENV_VAR, "xx")
+    with pytest.raises(ValueError, match="unknown language 'xx'"):
+        i18n.get_language()
+    with pytest.raises(KeyError, match="no message 'nope'"):
+        i18n.message(CATALOGUE, "nope", lang="en")
+    with pytest.raises(KeyError, match="has no 'ko' text"):
+        i18n.message(CATALOGUE, "only_en", lang="ko")
+
+
+def test_missing_translations_are_listed():
+    assert i18n.missing_translations(CATALOGUE) == ["only_en:ko"]
