@@ -7,11 +7,10 @@ value with the cell's output and pastes it into the text.
 
 Plain Jupyter and Colab do not have MyST-NB. There :func:`glue` stores nothing and shows
 nothing unless asked: the markdown shows the role's source and the cell's printed output
-carries the number. Either way it returns the value it was given, converted to a plain Python
-number, so a cell can write ``x = glue("x", compute())``.
+carries the number. Like MyST-NB's own ``glue`` it returns ``None``, so a cell that ends with a
+glue call shows nothing.
 
->>> glue("first_step", np.float64(3.1622776601683795))   # doctest: +SKIP
-3.1622776601683795
+>>> glue("first_step", np.float64(3.1622776601683795))   # stored for the text, nothing shown
 """
 
 from __future__ import annotations
@@ -56,8 +55,8 @@ def plain(value: Any) -> Any:
     return value
 
 
-def glue(name: str, value: Any, display: bool = False) -> Any:
-    """Store ``value`` under ``name`` for ``{glue:text}`name:fmt``` and return it (as plain).
+def glue(name: str, value: Any, display: bool = False) -> None:
+    """Store ``value`` (converted by :func:`plain`) under ``name`` for ``{glue:text}`name:fmt```.
 
     ``display=True`` also shows the value in the cell's output. Without MyST-NB (plain Jupyter,
     Colab) nothing is stored; with ``display=True`` the value is still shown.
@@ -72,6 +71,5 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
             from IPython.display import display as show
 
             show(value)
-        return value
+        return
     myst_glue(name, value, display=display)
-    return value
