@@ -234,7 +234,7 @@ CONVENTIONS: list[Convention] = [
         "torch",
         "momentum",
         r"b_t = \mu b_{t-1} + (1-\tau) g_t\ (b_1 = g_1),\ w_t = w_{t-1} - \eta b_t",
-        {"lr": 1e-3, "momentum": 0.9, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0},
+        {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0},
         "SGD(same arguments)",
         lambda **kw: rules.SGD(**kw),
     ),
@@ -290,7 +290,7 @@ CONVENTIONS: list[Convention] = [
         "keras",
         "momentum",
         r"v = \mu v - \eta g,\ w = w + v \ \text{(nesterov: } w = w + \mu v - \eta g)",
-        {"learning_rate": 0.01, "momentum": 0.9, "nesterov": False},
+        {"learning_rate": 0.01, "momentum": 0.0, "nesterov": False},
         "SGD(lr=learning_rate, momentum=momentum, nesterov=nesterov)",
         lambda learning_rate, momentum, nesterov: rules.SGD(
             lr=learning_rate, momentum=momentum, nesterov=nesterov
@@ -368,12 +368,12 @@ CONVENTIONS: list[Convention] = [
         "optax",
         "momentum",
         r"t = g + \mu t,\ u = -\eta t \ \text{(nesterov: } u = -\eta (g + \mu t))",
-        {"learning_rate": 0.01, "momentum": 0.9, "nesterov": False},
+        {"learning_rate": 0.01, "momentum": None, "nesterov": False},
         "SGD(lr=learning_rate, momentum=momentum, nesterov=nesterov)",
         lambda learning_rate, momentum, nesterov: rules.SGD(
             lr=learning_rate, momentum=momentum or 0.0, nesterov=nesterov
         ),
-        notes="optax.sgd's trace is torch's buffer (no dampening)",
+        notes="optax.sgd's trace is torch's buffer (no dampening); momentum=None keeps no trace",
     ),
     Convention(
         "optax",

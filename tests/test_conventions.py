@@ -208,8 +208,8 @@ def keras_adam(learning_rate, beta_1, beta_2, epsilon, amsgrad):
 
 def optax_momentum(learning_rate, momentum, nesterov):
     def step(p, g, s, t):
-        s["trace"] = g + momentum * s["trace"]
-        update = g + momentum * s["trace"] if nesterov else s["trace"]
+        s["trace"] = g + (momentum or 0.0) * s["trace"]  # optax's default momentum=None: no trace
+        update = g + (momentum or 0.0) * s["trace"] if nesterov else s["trace"]
         return p - learning_rate * update
 
     return step, {"trace": zeros()}
@@ -326,7 +326,11 @@ VARIANTS = {
     ("cs231n", "adagrad"): [{"learning_rate": 0.3, "eps": 1e-4}],
     ("cs231n", "rmsprop"): [{}, {"decay_rate": 0.9, "eps": 1e-4}],
     ("cs231n", "adam"): [{"learning_rate": 0.05}],
-    ("torch", "momentum"): [{"lr": 0.02}, {"lr": 0.02, "dampening": 0.5, "weight_decay": 0.1}],
+    ("torch", "momentum"): [
+        {"lr": 0.02},
+        {"lr": 0.02, "momentum": 0.9},
+        {"lr": 0.02, "momentum": 0.9, "dampening": 0.5, "weight_decay": 0.1},
+    ],
     ("torch", "adagrad"): [{"lr": 0.3, "lr_decay": 0.01, "initial_accumulator_value": 0.5}],
     ("torch", "rmsprop"): [{"lr": 0.01, "momentum": 0.5, "centered": True}],
     ("torch", "adam"): [{"lr": 0.05, "amsgrad": True, "weight_decay": 0.1}],
