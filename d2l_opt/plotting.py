@@ -115,7 +115,9 @@ def draw_contours(ax, problem, window, levels=12, *, resolution: int = 200):
 
     ``levels`` is a sequence of values or a count: that many levels spaced geometrically
     above the window's lowest value, so both the floor of a valley and its walls show. The
-    axes are limited to the window. Returns matplotlib's contour set.
+    axes span the window, and grow as usual for what is drawn beyond it (a path that leaves
+    the window stays visible; set ``ax.set(xlim=..., ylim=...)`` to clip it). Returns
+    matplotlib's contour set.
 
     >>> import matplotlib.pyplot as plt
     >>> from d2l_opt.problems import ROSENBROCK
@@ -131,11 +133,7 @@ def draw_contours(ax, problem, window, levels=12, *, resolution: int = 200):
         floor, top = float(values.min()), float(values.max())
         span = top - floor
         levels = floor + np.geomspace(span * 1e-4, span * 0.5, levels) if span > 0 else [floor]
-    contours = ax.contour(
-        w1, w2, values, levels=levels, colors=CONTOUR_COLOR, linewidths=CONTOUR_WIDTH
-    )
-    ax.set(xlim=(w1[0, 0], w1[0, -1]), ylim=(w2[0, 0], w2[-1, 0]))
-    return contours
+    return ax.contour(w1, w2, values, levels=levels, colors=CONTOUR_COLOR, linewidths=CONTOUR_WIDTH)
 
 
 def draw_path(ax, path, *, color=None, label=None, markers: bool = True, lw: float = 1.2):

@@ -204,6 +204,13 @@ def test_plot_paths_options_colours_markers_and_labels():
         plot_paths(ax, D2L_QUADRATIC, [path[:, 0]], ((-2, 2), (-2, 2)))
 
 
+def test_a_path_leaving_the_window_stays_visible():
+    fig, ax = plt.subplots()
+    escape = np.array([[-1.5, 2.0], [4.8, 2.0]])  # like RMSProp's first step on Rosenbrock
+    plot_paths(ax, ROSENBROCK, [escape], ((-2.2, 2.4), (-1.0, 5.4)), aspect="auto")
+    assert ax.get_xlim()[1] >= 4.8 and ax.get_xlim()[0] <= -2.2
+
+
 @pytest.mark.parametrize("window", [((1, -1), (0, 1)), ((0, 1),), "square", ((0, 1), (0, "a"))])
 def test_a_bad_window_is_refused(window):
     fig, ax = plt.subplots()
