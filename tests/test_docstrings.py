@@ -17,6 +17,7 @@ MODULES = [
     "d2l_opt.trajectory",
     "d2l_opt.conventions",
     "d2l_opt.i18n",
+    "d2l_opt.plotting",
 ]
 RULE_CLASSES = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
 
