@@ -7,9 +7,11 @@ so ``import d2l_opt`` stays fast and never imports torch (only :mod:`d2l_opt.opt
 >>> d2l_opt.Adam(lr=0.1).lr, d2l_opt.half_life(0.5), d2l_opt.PROBLEMS["d2l"].a
 (0.1, 1.0, 0.1)
 
-Modules: :mod:`d2l_opt.rules` (update rules, numpy and torch), :mod:`d2l_opt.optim`
-(``torch.optim`` classes), :mod:`d2l_opt.ewma`, :mod:`d2l_opt.problems`,
-:mod:`d2l_opt.trajectory` and :mod:`d2l_opt.conventions`.
+Modules: :mod:`d2l_opt.rules` (update rules, numpy and torch; their array backends in
+:mod:`d2l_opt.backends`, in-place application in :mod:`d2l_opt.inplace`), :mod:`d2l_opt.optim`
+(``torch.optim`` classes), :mod:`d2l_opt.ewma`, :mod:`d2l_opt.problems`, :mod:`d2l_opt.theory`
+(momentum on quadratics), :mod:`d2l_opt.trajectory`, :mod:`d2l_opt.conventions` and
+:mod:`d2l_opt.widgets` (the interactive figures).
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ _EXPORTS = {
         "AdamW",
         "RULES",
         "apply",
-        "step_inplace",
         "array_namespace",
         "NonFiniteGradientError",
     ),
+    "inplace": ("step_inplace",),
     # the function ewma itself lives at d2l_opt.ewma.ewma: the name d2l_opt.ewma is the module
     "ewma": ("ewma_weights", "bias_correction", "effective_window", "half_life"),
     "problems": (
@@ -48,7 +50,18 @@ _EXPORTS = {
     "conventions": ("from_convention", "CONVENTIONS"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-_SUBMODULES = ("rules", "optim", "ewma", "problems", "trajectory", "conventions")
+_SUBMODULES = (
+    "rules",
+    "backends",
+    "inplace",
+    "optim",
+    "ewma",
+    "problems",
+    "theory",
+    "trajectory",
+    "conventions",
+    "widgets",
+)
 
 __all__ = ["__version__", *_WHERE]
 

@@ -43,7 +43,7 @@ from typing import Any
 import torch
 from torch.optim import Optimizer
 
-from . import rules
+from . import inplace, rules
 from .rules import NonFiniteGradientError
 
 __all__ = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NonFiniteGradientError"]
@@ -233,15 +233,13 @@ class _RuleOptimizer(Optimizer):
                     stacklevel=2,
                 )
                 return loss
-            # The rule's own math (rule._step), run with a torch backend that updates the
-            # state and parameter tensors in place where the rule allows it (lerp_, addcdiv_);
-            # anything else comes back as a new tensor and is copied in.
-            ops = rules._torch_inplace_ops()
+            # The rule's own math, run with a torch backend that updates the state and
+            # parameter tensors in place where the rule allows it (lerp_, addcdiv_); anything
+            # else comes back as a new tensor and is copied in.
             for p, _, rule in work:
                 state = self.state[p]
                 rule_state = self._rule_state(p, state, rule)
-                rules._check_shapes(p, p.grad, rule_state, rule.state_keys)
-                new_p, new_state = rule._step(ops, p, p.grad, rule_state)
+                new_p, new_state = inplace.update_tensor(rule, p, p.grad, rule_state)
                 if new_p is not p:
                     p.copy_(new_p)
                 self._store_state(state, new_state, rule)
