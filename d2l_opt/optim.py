@@ -54,6 +54,11 @@ def _scalar_dtype() -> torch.dtype:
     return torch.float64 if torch.get_default_dtype() == torch.float64 else torch.float32
 
 
+def _defaults(arguments: dict[str, Any]) -> dict[str, Any]:
+    """A constructor's ``locals()`` as torch's param-group defaults (all but the parameters)."""
+    return {k: v for k, v in arguments.items() if k not in ("self", "params", "__class__")}
+
+
 def _float(x: Any) -> float:
     return float(x.item()) if isinstance(x, torch.Tensor) else float(x)
 
@@ -286,19 +291,7 @@ class SGD(_RuleOptimizer):
         fused: bool | None = None,
         nonfinite: str = "raise",
     ):
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            dampening=dampening,
-            weight_decay=weight_decay,
-            nesterov=nesterov,
-            maximize=maximize,
-            foreach=foreach,
-            differentiable=differentiable,
-            fused=fused,
-            nonfinite=nonfinite,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, _defaults(locals()))
 
     def _init_state(self, p, rule):
         return {}
@@ -361,20 +354,7 @@ class Adagrad(_RuleOptimizer):
         eps_inside_sqrt: bool = False,
         nonfinite: str = "raise",
     ):
-        defaults = dict(
-            lr=lr,
-            lr_decay=lr_decay,
-            eps=eps,
-            weight_decay=weight_decay,
-            initial_accumulator_value=initial_accumulator_value,
-            foreach=foreach,
-            maximize=maximize,
-            differentiable=differentiable,
-            fused=fused,
-            eps_inside_sqrt=eps_inside_sqrt,
-            nonfinite=nonfinite,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, _defaults(locals()))
         # torch creates Adagrad's state eagerly; do the same so state_dict() matches
         for group in self.param_groups:
             rule = self._rule_for(group)
@@ -432,21 +412,7 @@ class RMSprop(_RuleOptimizer):
         eps_inside_sqrt: bool = False,
         nonfinite: str = "raise",
     ):
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            alpha=alpha,
-            eps=eps,
-            centered=centered,
-            weight_decay=weight_decay,
-            capturable=capturable,
-            foreach=foreach,
-            maximize=maximize,
-            differentiable=differentiable,
-            eps_inside_sqrt=eps_inside_sqrt,
-            nonfinite=nonfinite,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, _defaults(locals()))
 
 
 class Adam(_RuleOptimizer):
@@ -509,22 +475,7 @@ class Adam(_RuleOptimizer):
         eps_inside_sqrt: bool = False,
         nonfinite: str = "raise",
     ):
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            amsgrad=amsgrad,
-            maximize=maximize,
-            foreach=foreach,
-            capturable=capturable,
-            differentiable=differentiable,
-            fused=fused,
-            decoupled_weight_decay=decoupled_weight_decay,
-            eps_inside_sqrt=eps_inside_sqrt,
-            nonfinite=nonfinite,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, _defaults(locals()))
 
 
 class AdamW(Adam):

@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from . import hyperparameters as hp
 from .backends import all_finite, array_namespace
 
 __all__ = [
@@ -59,98 +60,6 @@ __all__ = [
     "apply",
     "NonFiniteGradientError",
 ]
-
-
-# --------------------------------------------------------------------------------------------
-# hyper-parameter handling and validation
-# --------------------------------------------------------------------------------------------
-
-
-def _as_hyper(value: Any) -> Any:
-    """Scalars become Python floats; anything array-like becomes a float64 numpy array."""
-    if isinstance(value, bool):
-        return value
-    if np.ndim(value) == 0:
-        return float(value)
-    return np.asarray(value, dtype=np.float64)
-
-
-def _check(value: Any, ok, message: str) -> None:
-    """Raise ``ValueError(message)`` unless ``ok`` holds for every entry of ``value``."""
-    arr = np.asarray(value, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        good = np.all(ok(arr))
-    if not good:
-        raise ValueError(message)
-
-
-def _check_lr(lr):
-    _check(lr, lambda a: a >= 0, f"Invalid learning rate: {lr}")
-
-
-def _check_eps(eps):
-    # torch accepts eps == 0; we do not: with eps outside the square root a zero gradient
-    # history then divides 0 by 0 and silently produces nan.
-    _check(eps, lambda a: a > 0, f"Invalid epsilon value: {eps}")
-
-
-def _check_weight_decay(wd):
-    _check(wd, lambda a: a >= 0, f"Invalid weight_decay value: {wd}")
-
-
-def _check_momentum(m):
-    _check(m, lambda a: a >= 0, f"Invalid momentum value: {m}")
-
-
-def _check_unit(value, message):
-    """A decay rate must lie in [0, 1)."""
-    _check(value, lambda a: (a >= 0) & (a < 1), message)
-
-
-def _nonzero(x) -> bool:
-    """True when a scalar or array hyper-parameter has any non-zero entry."""
-    if isinstance(x, np.ndarray):
-        return bool(np.any(x != 0))
-    return x != 0
-
-
-def _shape(x) -> tuple:
-    return tuple(getattr(x, "shape", ()))
-
-
-def _check_shapes(param, grad, state, keys) -> None:
-    """Raise ``ValueError`` unless ``grad`` and the state arrays ``keys`` match ``param``."""
-    pshape = getattr(param, "shape", None)
-    if pshape is not None and getattr(grad, "shape", None) == pshape:
-        # fast path (arrays and tensors); the loop below only builds messages
-        if all(getattr(state.get(key), "shape", pshape) == pshape for key in keys):
-            return
-    pshape = _shape(param)
-    if _shape(grad) != pshape:
-        raise ValueError(f"Gradient shape {_shape(grad)} does not match parameter shape {pshape}")
-    for key in keys:
-        value = state.get(key)
-        if value is not None and _shape(value) != pshape:
-            raise ValueError(
-                f"State '{key}' has shape {_shape(value)} but the parameter has shape {pshape}"
-            )
-
-
-def _finish(param, new_param, new_state: dict):
-    """Check that hyper-parameter arrays did not grow the parameter; keep numpy dtypes."""
-    if _shape(new_param) != _shape(param):
-        raise ValueError(
-            f"Hyper-parameter arrays broadcast the parameter from shape {_shape(param)} to "
-            f"{_shape(new_param)}; give the parameter the full batch shape first "
-            "(e.g. np.broadcast_to(x0, shape).copy())"
-        )
-    dtype = getattr(param, "dtype", None)
-    if isinstance(param, np.ndarray | np.generic) and new_param.dtype != dtype:
-        new_param = new_param.astype(dtype)
-        for key, value in new_state.items():
-            if key != "step" and value is not None:
-                new_state[key] = value.astype(dtype)
-    return new_param, new_state
 
 
 class _RuleBase:
@@ -192,7 +101,7 @@ class _RuleBase:
         """
         self.check_shapes(param, grad, state)
         new_param, new_state = self._step(array_namespace(param), param, grad, state)
-        return _finish(param, new_param, new_state)
+        return hp.finish(param, new_param, new_state)
 
     # -- the internal interface of the in-place machinery (d2l_opt.inplace) ------------------
 
@@ -206,7 +115,7 @@ class _RuleBase:
 
     def check_shapes(self, param, grad, state, keys=None) -> None:
         """Raise ``ValueError`` unless ``grad`` and the state arrays have ``param``'s shape."""
-        _check_shapes(param, grad, state, self.state_keys if keys is None else keys)
+        hp.check_shapes(param, grad, state, self.state_keys if keys is None else keys)
 
     def _gradient(self, param, grad):
         r"""The gradient the rule steps with: negated when ``maximize``, plus the L2 term.
@@ -216,7 +125,7 @@ class _RuleBase:
         """
         g = -grad if self.maximize else grad
         coupled = not getattr(self, "decoupled_weight_decay", False)
-        if coupled and _nonzero(self.weight_decay):
+        if coupled and hp.nonzero(self.weight_decay):
             g = g + self.weight_decay * param
         return g
 
@@ -275,16 +184,16 @@ class SGD(_RuleBase):
 
     def __post_init__(self):
         for name in ("lr", "momentum", "dampening", "weight_decay"):
-            object.__setattr__(self, name, _as_hyper(getattr(self, name)))
-        _check_lr(self.lr)
-        _check_momentum(self.momentum)
-        _check_weight_decay(self.weight_decay)
-        if self.nesterov and (np.any(np.asarray(self.momentum) <= 0) or _nonzero(self.dampening)):
+            object.__setattr__(self, name, hp.as_hyper(getattr(self, name)))
+        hp.check_lr(self.lr)
+        hp.check_momentum(self.momentum)
+        hp.check_weight_decay(self.weight_decay)
+        if self.nesterov and (np.any(np.asarray(self.momentum) <= 0) or hp.nonzero(self.dampening)):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
     @cached_property
     def state_keys(self) -> tuple[str, ...]:
-        return ("momentum_buffer",) if _nonzero(self.momentum) else ()
+        return ("momentum_buffer",) if hp.nonzero(self.momentum) else ()
 
     def init(self, param) -> dict:
         """Return the initial state: step 0 and, with momentum, a zero buffer.
@@ -294,7 +203,7 @@ class SGD(_RuleBase):
         """
         ops = array_namespace(param)
         state = {"step": 0}
-        if _nonzero(self.momentum):
+        if hp.nonzero(self.momentum):
             state["momentum_buffer"] = ops.zeros_like(param)
         return state
 
@@ -307,7 +216,7 @@ class SGD(_RuleBase):
         step = state["step"] + 1
         g = self._gradient(param, grad)
         new_state = {"step": step}
-        if _nonzero(self.momentum):
+        if hp.nonzero(self.momentum):
             if step == 1:
                 v = ops.copy(g)  # torch's first step: the buffer is the gradient itself
             else:
@@ -356,16 +265,16 @@ class Adagrad(_RuleBase):
 
     def __post_init__(self):
         for name in ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
-            object.__setattr__(self, name, _as_hyper(getattr(self, name)))
-        _check_lr(self.lr)
-        _check(self.lr_decay, lambda a: a >= 0, f"Invalid lr_decay value: {self.lr_decay}")
-        _check_weight_decay(self.weight_decay)
-        _check(
+            object.__setattr__(self, name, hp.as_hyper(getattr(self, name)))
+        hp.check_lr(self.lr)
+        hp.check(self.lr_decay, lambda a: a >= 0, f"Invalid lr_decay value: {self.lr_decay}")
+        hp.check_weight_decay(self.weight_decay)
+        hp.check(
             self.initial_accumulator_value,
             lambda a: a >= 0,
             f"Invalid initial_accumulator_value value: {self.initial_accumulator_value}",
         )
-        _check_eps(self.eps)
+        hp.check_eps(self.eps)
 
     def init(self, param) -> dict:
         """Return step 0 and the accumulator filled with ``initial_accumulator_value``.
@@ -437,17 +346,17 @@ class RMSprop(_RuleBase):
 
     def __post_init__(self):
         for name in ("lr", "alpha", "eps", "weight_decay", "momentum"):
-            object.__setattr__(self, name, _as_hyper(getattr(self, name)))
-        _check_lr(self.lr)
-        _check_eps(self.eps)
-        _check_momentum(self.momentum)
-        _check_weight_decay(self.weight_decay)
-        _check_unit(self.alpha, f"Invalid alpha value: {self.alpha}")
+            object.__setattr__(self, name, hp.as_hyper(getattr(self, name)))
+        hp.check_lr(self.lr)
+        hp.check_eps(self.eps)
+        hp.check_momentum(self.momentum)
+        hp.check_weight_decay(self.weight_decay)
+        hp.check_unit(self.alpha, f"Invalid alpha value: {self.alpha}")
 
     @cached_property
     def state_keys(self) -> tuple[str, ...]:
         keys = ("square_avg",)
-        if _nonzero(self.momentum):
+        if hp.nonzero(self.momentum):
             keys += ("momentum_buffer",)
         if self.centered:
             keys += ("grad_avg",)
@@ -479,7 +388,7 @@ class RMSprop(_RuleBase):
             new_state["grad_avg"] = g_avg
             s = s - g_avg * g_avg
         denom = ops.sqrt_eps(s, self.eps, self.eps_inside_sqrt)  # sqrt(s + eps) or sqrt(s) + eps
-        if _nonzero(self.momentum):
+        if hp.nonzero(self.momentum):
             b = ops.addcdiv(self.momentum * state["momentum_buffer"], g, denom, 1.0)
             new_state["momentum_buffer"] = b  # mu * b + g / denom
             new_param = param - self.lr * b
@@ -533,16 +442,16 @@ class Adam(_RuleBase):
 
     def __post_init__(self):
         for name in ("lr", "eps", "weight_decay"):
-            object.__setattr__(self, name, _as_hyper(getattr(self, name)))
+            object.__setattr__(self, name, hp.as_hyper(getattr(self, name)))
         betas = tuple(self.betas)
         if len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {self.betas!r}")
-        object.__setattr__(self, "betas", tuple(_as_hyper(b) for b in betas))
-        _check_lr(self.lr)
-        _check_eps(self.eps)
+        object.__setattr__(self, "betas", tuple(hp.as_hyper(b) for b in betas))
+        hp.check_lr(self.lr)
+        hp.check_eps(self.eps)
         for i, beta in enumerate(self.betas):
-            _check_unit(beta, f"Invalid beta parameter at index {i}: {beta}")
-        _check_weight_decay(self.weight_decay)
+            hp.check_unit(beta, f"Invalid beta parameter at index {i}: {beta}")
+        hp.check_weight_decay(self.weight_decay)
 
     @cached_property
     def state_keys(self) -> tuple[str, ...]:
@@ -567,7 +476,7 @@ class Adam(_RuleBase):
         beta1, beta2 = self.betas
         step = state["step"] + 1
         g = self._gradient(param, grad)
-        if self.decoupled_weight_decay and _nonzero(self.weight_decay):
+        if self.decoupled_weight_decay and hp.nonzero(self.weight_decay):
             param_d = param * (1 - self.lr * self.weight_decay)
         else:
             param_d = param
