@@ -46,6 +46,13 @@ class _NumpyOps:
             return out
         return beta * old + (1 - beta) * new
 
+    def leaky_average_sq(self, old, g, beta):
+        return self.leaky_average(old, g * g, beta)
+
+    @staticmethod
+    def add_square(old, g):
+        return old + g * g
+
     @staticmethod
     def addcdiv(x, a, b, value):
         if np.ndim(value) == 0 and np.shape(x) == np.shape(a) == np.shape(b):
@@ -101,6 +108,13 @@ class _TorchOps:
         # one fused kernel: old + (1 - beta) * (new - old)
         return self._torch.lerp(old, new, 1 - beta)
 
+    def leaky_average_sq(self, old, g, beta):
+        return self.leaky_average(old, g * g, beta)
+
+    @staticmethod
+    def add_square(old, g):
+        return old + g * g
+
     def addcdiv(self, x, a, b, value):
         return self._torch.addcdiv(x, a, b, value=value)
 
@@ -133,6 +147,12 @@ class _NumpyInplaceOps(_NumpyOps):
         return old
 
     @staticmethod
+    def add_square(old, g):
+        square = np.multiply(g, g)
+        old += square
+        return old
+
+    @staticmethod
     def addcdiv(x, a, b, value):
         step = np.divide(a, b)
         step *= value
@@ -159,6 +179,13 @@ class _TorchInplaceOps(_TorchOps):
 
     def leaky_average(self, old, new, beta):
         return old.lerp_(new, 1 - beta)
+
+    def leaky_average_sq(self, old, g, beta):
+        # torch's own single-tensor kernels, and no temporary for g^2
+        return old.mul_(beta).addcmul_(g, g, value=1 - beta)
+
+    def add_square(self, old, g):
+        return old.addcmul_(g, g)
 
     def addcdiv(self, x, a, b, value):
         return x.addcdiv_(a, b, value=value)
@@ -196,6 +223,8 @@ def array_namespace(x):
       (one ``torch.lerp`` kernel for tensors),
     * ``ops.addcdiv(x, a, b, value)`` :math:`= x + \text{value}\cdot a/b`
       (one ``torch.addcdiv`` kernel),
+    * ``ops.leaky_average_sq(old, g, beta)`` :math:`= \beta\,\text{old} + (1-\beta)\,g^2` and
+      ``ops.add_square(old, g)`` :math:`= \text{old} + g^2` (in place: one ``addcmul_``),
     * ``ops.axpby(x, a, y, b)`` :math:`= a x + b y` (``add_(y, alpha=b)``),
     * ``ops.sqrt_eps(s, eps, inside)`` :math:`= \sqrt{s+\epsilon}` if ``inside`` else
       :math:`\sqrt{s}+\epsilon`: the eps convention lives in this one place.

@@ -295,7 +295,7 @@ class Adagrad(_RuleBase):
         step = state["step"] + 1
         g = self._gradient(param, grad)
         lr_t = self.lr / (1 + (step - 1) * self.lr_decay)
-        s = state["sum"] + g * g
+        s = ops.add_square(state["sum"], g)  # s + g^2
         denom = ops.sqrt_eps(s, self.eps, self.eps_inside_sqrt)  # sqrt(s + eps) or sqrt(s) + eps
         new_param = ops.addcdiv(param, g, denom, -lr_t)  # w - lr_t * g / denom
         return new_param, {"step": step, "sum": s}
@@ -381,7 +381,7 @@ class RMSprop(_RuleBase):
         step = state["step"] + 1
         g = self._gradient(param, grad)
         # leaky_average(old, new, a) = a * old + (1 - a) * new
-        s = ops.leaky_average(state["square_avg"], g * g, self.alpha)
+        s = ops.leaky_average_sq(state["square_avg"], g, self.alpha)
         new_state = {"step": step, "square_avg": s}
         if self.centered:
             g_avg = ops.leaky_average(state["grad_avg"], g, self.alpha)
@@ -482,7 +482,7 @@ class Adam(_RuleBase):
             param_d = param
         # leaky_average(old, new, b) = b * old + (1 - b) * new
         m = ops.leaky_average(state["exp_avg"], g, beta1)
-        v = ops.leaky_average(state["exp_avg_sq"], g * g, beta2)
+        v = ops.leaky_average_sq(state["exp_avg_sq"], g, beta2)
         new_state = {"step": step, "exp_avg": m, "exp_avg_sq": v}
         if self.amsgrad:
             v = ops.maximum(state["max_exp_avg_sq"], v)

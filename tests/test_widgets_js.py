@@ -166,44 +166,13 @@ def test_js_builds_the_explorer_optimizers_like_the_reference():
     |g| ~ eps, that map multiplies the last-bit difference of numpy's fused matrix product by
     about 1e9 per step, in Python against Python just as in JS against Python.)
     """
-    settings_list = [
-        dict(
-            lr=0.05,
-            momentum=0.9,
-            alpha=0.9,
-            beta1=0.9,
-            beta2=0.999,
-            eps=1e-6,
-            eps_inside_sqrt=False,
-            steps=STEPS,
-            x0=[-1.0, 1.0],
-            theta=0.0,
-        ),
-        dict(
-            lr=0.02,
-            momentum=0.5,
-            alpha=0.99,
-            beta1=0.8,
-            beta2=0.99,
-            eps=1e-3,
-            eps_inside_sqrt=True,
-            steps=STEPS,
-            x0=[0.7, -1.3],
-            theta=math.radians(35.0),
-        ),
-        dict(
-            lr=0.1,
-            momentum=0.0,
-            alpha=0.5,
-            beta1=0.0,
-            beta2=0.5,
-            eps=1e-4,
-            eps_inside_sqrt=False,
-            steps=STEPS,
-            x0=[1.5, 0.5],
-            theta=math.radians(-60.0),
-        ),
+    keys = ("lr", "momentum", "alpha", "beta1", "beta2", "eps", "eps_inside_sqrt", "x0", "theta")
+    rows = [
+        (0.05, 0.9, 0.9, 0.9, 0.999, 1e-6, False, [-1.0, 1.0], 0.0),
+        (0.02, 0.5, 0.99, 0.8, 0.99, 1e-3, True, [0.7, -1.3], math.radians(35.0)),
+        (0.1, 0.0, 0.5, 0.0, 0.5, 1e-4, False, [1.5, 0.5], math.radians(-60.0)),
     ]
+    settings_list = [dict(zip(keys, row, strict=True), steps=STEPS) for row in rows]
     jobs, expected = [], []
     for s in settings_list:
         for problem, base_problem in BASE.items():
@@ -212,8 +181,8 @@ def test_js_builds_the_explorer_optimizers_like_the_reference():
                 jobs.append({"op": "explorer", "name": name, "settings": s, "problem": base})
                 label = f"{name} {problem} {s['lr']}"
                 expected.append((label, expected_trajectory({**s, "problem": problem}, name)))
-    for (label, py), rows in zip(expected, run_js(jobs), strict=True):
-        check(py, as_array(rows), label)
+    for (label, py), js_rows in zip(expected, run_js(jobs), strict=True):
+        check(py, as_array(js_rows), label)
 
 
 def test_js_ewma_matches_d2l_opt():

@@ -77,20 +77,8 @@ figure takes ``lang=``). The momentum theory the eigen-view draws is :mod:`d2l_o
 
 from __future__ import annotations
 
-from .contract import (
-    COLORS,
-    EIGEN_COLORS,
-    EWMA_COLOR,
-    LOSS_DECADES,
-    OPTIMIZERS,
-    PROBLEM_NAMES,
-    RULE_SETTINGS,
-    VERSION,
-    explorer_problem,
-    optimizer_rule,
-    problem_spec,
-    rule_spec,
-)
+from . import contract
+from .contract import *  # noqa: F403  (the names Python and the JS module agree on)
 from .eigen import MomentumEigenView, momentum_eigen_view
 from .ewma import EwmaExplorer, ewma_explorer
 from .live import LiveFigure
@@ -105,19 +93,8 @@ __all__ = [
     "EwmaExplorer",
     "MomentumEigenView",
     "LiveFigure",
-    "OPTIMIZERS",
-    "PROBLEM_NAMES",
-    "RULE_SETTINGS",
-    "COLORS",
-    "EWMA_COLOR",
-    "EIGEN_COLORS",
-    "LOSS_DECADES",
-    "VERSION",
     "STATIC_DIR",
-    "optimizer_rule",
-    "explorer_problem",
-    "rule_spec",
-    "problem_spec",
     "standalone_page",
     "javascript_source",
+    *contract.__all__,
 ]

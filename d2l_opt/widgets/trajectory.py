@@ -34,32 +34,22 @@ from .live import LiveFigure
 
 __all__ = ["TrajectoryExplorer", "trajectory_explorer"]
 
+
+def _view(formula: str, center: tuple, half: float, x0_range: tuple) -> dict:
+    return {"formula": formula, "center": center, "half": half, "x0_range": x0_range}
+
+
 # Plot window (before turning by theta): centre and half-width; start-point slider ranges.
 _PROBLEM_VIEWS = {
-    "isotropic": {
-        "formula": "f = x\u2081\u00b2 + x\u2082\u00b2",
-        "center": (0.0, 0.0),
-        "half": 1.5,
-        "x0_range": ((-2.0, 2.0), (-2.0, 2.0)),
-    },
-    "anisotropic": {
-        "formula": "f = x\u2081\u00b2 + 8x\u2082\u00b2",
-        "center": (0.0, 0.0),
-        "half": 1.5,
-        "x0_range": ((-2.0, 2.0), (-2.0, 2.0)),
-    },
-    "d2l": {
-        "formula": "f = 0.1x\u2081\u00b2 + 2x\u2082\u00b2",
-        "center": (0.0, 0.0),
-        "half": 3.0,
-        "x0_range": ((-6.0, 6.0), (-6.0, 6.0)),
-    },
-    "rosenbrock": {
-        "formula": "f = (1 \u2212 x\u2081)\u00b2 + 100(x\u2082 \u2212 x\u2081\u00b2)\u00b2",
-        "center": (0.0, 1.0),
-        "half": 2.0,
-        "x0_range": ((-2.0, 2.0), (-1.0, 3.0)),
-    },
+    "isotropic": _view("f = x\u2081\u00b2 + x\u2082\u00b2", (0.0, 0.0), 1.5, ((-2.0, 2.0),) * 2),
+    "anisotropic": _view("f = x\u2081\u00b2 + 8x\u2082\u00b2", (0.0, 0.0), 1.5, ((-2.0, 2.0),) * 2),
+    "d2l": _view("f = 0.1x\u2081\u00b2 + 2x\u2082\u00b2", (0.0, 0.0), 3.0, ((-6.0, 6.0),) * 2),
+    "rosenbrock": _view(
+        "f = (1 \u2212 x\u2081)\u00b2 + 100(x\u2082 \u2212 x\u2081\u00b2)\u00b2",
+        (0.0, 1.0),
+        2.0,
+        ((-2.0, 2.0), (-1.0, 3.0)),
+    ),
 }
 
 
