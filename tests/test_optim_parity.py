@@ -159,7 +159,7 @@ def test_rmsprop_parity(lr, alpha, eps, weight_decay, momentum, centered, maximi
 
 def adam_kwargs(settings: dict) -> dict:
     """The test's (beta1, beta2) as torch's betas pair."""
-    kwargs = dict(settings)
+    kwargs = {key: value for key, value in settings.items() if key != "name"}
     kwargs["betas"] = (kwargs.pop("beta1"), kwargs.pop("beta2"))
     return kwargs
 
@@ -175,20 +175,15 @@ adam_settings = dict(
 )
 
 
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
 @SETTINGS
 @given(**adam_settings)
 @example(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.05, amsgrad=True,
          maximize=True)  # fmt: skip
-def test_adam_parity(lr, beta1, beta2, eps, weight_decay, amsgrad, maximize):
-    check_parity("Adam", adam_kwargs(locals()))
-
-
-@SETTINGS
-@given(**adam_settings)
 @example(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.05, amsgrad=True,
          maximize=False)  # fmt: skip
-def test_adamw_parity(lr, beta1, beta2, eps, weight_decay, amsgrad, maximize):
-    check_parity("AdamW", adam_kwargs(locals()))
+def test_adam_and_adamw_parity(name, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize):
+    check_parity(name, adam_kwargs(locals()))
 
 
 def test_adam_decoupled_flag_matches_torch_adamw():
