@@ -1,8 +1,8 @@
 r"""Rules applied in place, for speed: numpy arrays block by block, torch tensors one by one.
 
-The math is the rule's own (:meth:`d2l_opt.rules.Rule.step_with`), run with an in-place
-backend of :mod:`d2l_opt.backends` whose fused helpers write into the arrays they are given;
-any other result is copied in. This is the interface the speed-minded callers use:
+The math is the rule's own (its ``step_with`` method, see :mod:`d2l_opt.rules`), run with an
+in-place backend of :mod:`d2l_opt.backends` whose fused helpers write into the arrays they are
+given; any other result is copied in. This is the interface the speed-minded callers use:
 
 * :func:`step_inplace`: one step on numpy arrays (the benchmarks, big-array experiments);
 * :func:`update_tensor`: one step on a torch tensor and its state tensors
