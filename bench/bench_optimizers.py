@@ -8,8 +8,7 @@ Prints, in one run (a minute or two on a 2-core machine):
    float32 parameters in 100 tensors. The anchor is the *fastest* torch path: the ratio
    ours / fastest is printed as a ratio of medians and as the median of per-round ratios
    (goal: <= 1.1). Steps of all contenders are interleaved round by round so that machine
-   noise hits all of them. With ``--compiled`` also ``d2l_opt`` with ``compiled=True`` (the
-   same rule through ``torch.compile``, one fused loop per tensor; compile time printed).
+   noise hits all of them.
 2. The numpy Adam step (``d2l_opt.inplace.step_inplace`` on numpy arrays, with its default
    backend, which runs torch's kernels on the numpy memory, and with ``backend="numpy"``,
    pure numpy ufuncs) as bytes moved per second, bytes = read p, g, m, v + write p, m, v, as
@@ -27,7 +26,6 @@ Numbers only, no assertions: timings belong in a report, not in tests.
 
     python bench/bench_optimizers.py [--rounds 9] [--tensors 100] [--size 100000]
                                      [--only Adam RMSprop] [--cold-allocator] [--threads 1]
-                                     [--compiled]
 """
 
 from __future__ import annotations
@@ -65,16 +63,9 @@ def make_params(n_tensors: int, size: int, seed: int) -> list[torch.Tensor]:
     return params
 
 
-def torch_contenders(name: str, kwargs: dict, n_tensors: int, size: int, compiled: bool) -> dict:
+def torch_contenders(name: str, kwargs: dict, n_tensors: int, size: int) -> dict:
     """d2l_opt and every torch CPU path this torch has for the optimizer (fused may not)."""
     contenders = {"d2l_opt": getattr(ours, name)(make_params(n_tensors, size, 0), **kwargs)}
-    if compiled:
-        opt = getattr(ours, name)(make_params(n_tensors, size, 0), compiled=True, **kwargs)
-        start = time.perf_counter()
-        opt.step()  # the first step runs uncompiled; the second compiles
-        opt.step()
-        print(f"  ({name}: torch.compile of the rule took {time.perf_counter() - start:.0f} s)")
-        contenders["compiled"] = opt
     for path, flags in TORCH_PATHS.items():
         try:
             opt = getattr(torch.optim, name)(make_params(n_tensors, size, 0), **flags, **kwargs)
@@ -85,8 +76,8 @@ def torch_contenders(name: str, kwargs: dict, n_tensors: int, size: int, compile
     return contenders
 
 
-def bench_torch(name, kwargs, n_tensors: int, size: int, rounds: int, compiled: bool) -> dict:
-    contenders = torch_contenders(name, kwargs, n_tensors, size, compiled)
+def bench_torch(name: str, kwargs: dict, n_tensors: int, size: int, rounds: int) -> dict:
+    contenders = torch_contenders(name, kwargs, n_tensors, size)
     times: dict[str, list[float]] = {key: [] for key in contenders}
     faults: dict[str, int] = {key: 0 for key in contenders}
     for opt in contenders.values():  # warm-up: state allocation, first-touch page faults
@@ -104,15 +95,14 @@ def bench_torch(name, kwargs, n_tensors: int, size: int, rounds: int, compiled: 
     med = {key: statistics.median(v) for key, v in times.items()}
     faults = {key: value // rounds for key, value in faults.items()}
     fastest = min((key for key in med if key in TORCH_PATHS), key=med.get)
-    ratios = {}
-    for ours_key in ("d2l_opt", "compiled"):
-        if ours_key in med:
-            paired = zip(times[ours_key], times[fastest], strict=True)
-            ratios[ours_key] = (
-                med[ours_key] / med[fastest],
-                statistics.median(a / b for a, b in paired),
-            )
-    return {"median": med, "fastest": fastest, "ratios": ratios, "faults": faults}
+    paired = zip(times["d2l_opt"], times[fastest], strict=True)
+    return {
+        "median": med,
+        "fastest": fastest,
+        "ratio": med["d2l_opt"] / med[fastest],
+        "paired_ratio": statistics.median(a / b for a, b in paired),
+        "faults": faults,
+    }
 
 
 def bench_numpy(n: int, dtype, rounds: int, backend: str) -> dict:
@@ -153,9 +143,6 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=None, help="optimizer names to time")
     parser.add_argument("--cold-allocator", action="store_true", help="skip the 32 MB warm-up")
     parser.add_argument(
-        "--compiled", action="store_true", help="also time d2l_opt with compiled=True"
-    )
-    parser.add_argument(
         "--threads", type=int, default=None, help="torch threads (default: torch's choice)"
     )
     args = parser.parse_args()
@@ -172,31 +159,26 @@ def main() -> None:
     )
     print(f"\n[torch] {n_total / 1e6:.1f} M float32 parameters in {args.tensors} tensors, "
           f"median of {args.rounds} interleaved steps")  # fmt: skip
-    ours_keys = ("d2l_opt", "compiled") if args.compiled else ("d2l_opt",)
-    columns = (*ours_keys, *TORCH_PATHS)
+    columns = ("d2l_opt", *TORCH_PATHS)
     print(
-        f"{'optimizer':10s} " + " ".join(f"{key:>8s}" for key in columns) + f"  {'fastest':8s} "
-        + " ".join(f"{key + ' ratio':>15s}" for key in ours_keys)
-        + "  page faults/step (ours, fastest)"
+        f"{'optimizer':10s} " + " ".join(f"{key:>8s}" for key in columns)
+        + f"  {'fastest':8s} {'ratio':>6s} {'paired':>7s}  page faults/step (ours, fastest)"
     )  # fmt: skip
     for name, kwargs in OPTIMIZERS.items():
         if args.only and name not in args.only:
             continue
-        res = bench_torch(name, kwargs, args.tensors, args.size, args.rounds, args.compiled)
+        res = bench_torch(name, kwargs, args.tensors, args.size, args.rounds)
         med, fastest = res["median"], res["fastest"]
         cells = " ".join(
             f"{1e3 * med[key]:8.2f}" if key in med else f"{'-':>8s}" for key in columns
         )
-        ratios = " ".join(
-            f"{res['ratios'][key][0]:6.2f} ({res['ratios'][key][1]:5.2f})" for key in ours_keys
-        )
         print(
-            f"{name:10s} {cells}  {fastest:8s} {ratios}  "
+            f"{name:10s} {cells}  {fastest:8s} {res['ratio']:6.2f} {res['paired_ratio']:7.2f}  "
             f"{res['faults']['d2l_opt']}, {res['faults'][fastest]}"
         )
     print(
-        "(times in ms; ratio = ours / fastest torch path as a ratio of medians and, in brackets,"
-        " the median of per-round ratios; goal <= 1.1; '-': torch has no such path)"
+        "(times in ms; ratio = d2l_opt / fastest torch path, of the medians; paired = median of"
+        " the per-round ratios; goal <= 1.1; '-': torch has no such path)"
     )
     print(f"\n[numpy] Adam step_inplace on {n_total / 1e6:.1f} M elements vs np.copyto, "
           f"median of {args.rounds} (target >= 40 %)")  # fmt: skip

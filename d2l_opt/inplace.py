@@ -6,9 +6,7 @@ given; any other result is copied in. This is the interface the speed-minded cal
 
 * :func:`step_inplace`: one step on numpy arrays (the benchmarks, big-array experiments);
 * :func:`update_tensor`: one step on a torch tensor and its state tensors
-  (:mod:`d2l_opt.optim`'s ``step``);
-* :func:`compiled_update`: the same step compiled by ``torch.compile`` into one fused loop
-  (``d2l_opt.optim``'s opt-in ``compiled=True``).
+  (:mod:`d2l_opt.optim`'s ``step``).
 """
 
 from __future__ import annotations
@@ -20,10 +18,10 @@ import warnings
 
 import numpy as np
 
-from .backends import array_namespace, inplace_ops
+from .backends import inplace_ops
 from .rules import NonFiniteGradientError, check_nonfinite_mode
 
-__all__ = ["step_inplace", "update_tensor", "compiled_update"]
+__all__ = ["step_inplace", "update_tensor"]
 
 
 def update_tensor(rule, param, grad, state: dict):
@@ -36,25 +34,6 @@ def update_tensor(rule, param, grad, state: dict):
     """
     rule.check_shapes(param, grad, state)
     return rule.step_with(inplace_ops("torch"), param, grad, state)
-
-
-def compiled_update(rule):
-    """``torch.compile`` of one in-place step of ``rule``: ``update(param, grad, state)``.
-
-    The rule's math runs on the functional torch backend and its results are copied into
-    ``param`` and the state tensors inside the compiled function, so that inductor fuses the
-    whole update (reads and writes each array once). ``state["step"]`` may be a tensor.
-    """
-    torch = importlib.import_module("torch")
-    ops = array_namespace(torch.zeros(()))
-
-    def update(param, grad, state):
-        new_param, new_state = rule.step_with(ops, param, grad, state)
-        param.copy_(new_param)
-        for key in rule.state_keys:
-            state[key].copy_(new_state[key])
-
-    return torch.compile(update, dynamic=False)
 
 
 def _all_finite_fast(flat: np.ndarray) -> bool:

@@ -24,10 +24,7 @@ Before anything is updated, every gradient is checked for nan/inf (one reduction
 
 State uses torch's keys and layout (``step`` as a scalar tensor, ``exp_avg``, ...), so
 ``state_dict()`` round-trips with the matching ``torch.optim`` class in both directions.
-``compiled=True`` (opt-in) runs the same rule through ``torch.compile``, which fuses a tensor's
-whole update into one loop, as torch's ``fused=True`` kernels do; the first call compiles
-(tens of seconds to minutes, and it needs a C++ compiler). Differences from torch: ``eps`` must
-be > 0, ``differentiable``, ``capturable`` and ``fused``
+Differences from torch: ``eps`` must be > 0, ``differentiable``, ``capturable`` and ``fused``
 are not supported, sparse gradients are refused, and ``foreach`` is accepted but ignored.
 
 >>> import torch
@@ -83,7 +80,6 @@ class _RuleOptimizer(Optimizer):
             if defaults.get(flag):
                 raise ValueError(f"d2l_opt.optim.{type(self).__name__} does not support {flag}")
         self._rule_cache: dict[tuple, Any] = {}
-        self._compiled_updates: dict[Any, Any] = {}
         self.skipped_steps = 0
         super().__init__(params, defaults)
 
@@ -128,14 +124,12 @@ class _RuleOptimizer(Optimizer):
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
         self._rule_cache = {}
-        self._compiled_updates = {}
         self.__dict__.setdefault("skipped_steps", 0)
         for group in self.param_groups:
             for key, value in self._group_fallbacks.items():
                 group.setdefault(key, value)
             group.setdefault("eps_inside_sqrt", False)
             group.setdefault("nonfinite", "raise")
-            group.setdefault("compiled", False)
             if not self._has_step:
                 continue
             for p in group["params"]:
@@ -248,32 +242,14 @@ class _RuleOptimizer(Optimizer):
             # The rule's own math, run with a torch backend that updates the state and
             # parameter tensors in place where the rule allows it (lerp_, addcdiv_); anything
             # else comes back as a new tensor and is copied in.
-            for p, group, rule in work:
+            for p, _, rule in work:
                 state = self.state[p]
                 rule_state = self._rule_state(p, state, rule)
-                if group["compiled"] and rule_state["step"] > 0:
-                    self._compiled_step(rule, p, rule_state, state)
-                    continue
                 new_p, new_state = inplace.update_tensor(rule, p, p.grad, rule_state)
                 if new_p is not p:
                     p.copy_(new_p)
                 self._store_state(state, new_state, rule)
         return loss
-
-    def _compiled_step(self, rule, p: torch.Tensor, rule_state: dict, state: dict) -> None:
-        """The same step through ``torch.compile`` of the rule (one fused loop per tensor).
-
-        The first step of a tensor runs uncompiled (it creates SGD's buffer); the step count
-        enters as a float64 tensor, so a new step does not trigger a new compilation.
-        """
-        update = self._compiled_updates.get(rule)
-        if update is None:
-            update = self._compiled_updates[rule] = inplace.compiled_update(rule)
-        if self._has_step:
-            rule_state["step"] = torch.tensor(float(rule_state["step"]), dtype=torch.float64)
-        update(p, p.grad, rule_state)
-        if self._has_step:
-            state["step"] += 1
 
 
 class SGD(_RuleOptimizer):
@@ -315,7 +291,6 @@ class SGD(_RuleOptimizer):
         differentiable: bool = False,
         fused: bool | None = None,
         nonfinite: str = "raise",
-        compiled: bool = False,
     ):
         super().__init__(params, _defaults(locals()))
 
@@ -379,7 +354,6 @@ class Adagrad(_RuleOptimizer):
         fused: bool | None = None,
         eps_inside_sqrt: bool = False,
         nonfinite: str = "raise",
-        compiled: bool = False,
     ):
         super().__init__(params, _defaults(locals()))
         # torch creates Adagrad's state eagerly; do the same so state_dict() matches
@@ -438,7 +412,6 @@ class RMSprop(_RuleOptimizer):
         *,
         eps_inside_sqrt: bool = False,
         nonfinite: str = "raise",
-        compiled: bool = False,
     ):
         super().__init__(params, _defaults(locals()))
 
@@ -502,7 +475,6 @@ class Adam(_RuleOptimizer):
         decoupled_weight_decay: bool = False,
         eps_inside_sqrt: bool = False,
         nonfinite: str = "raise",
-        compiled: bool = False,
     ):
         super().__init__(params, _defaults(locals()))
 

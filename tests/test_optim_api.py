@@ -297,28 +297,3 @@ def test_add_param_group_validates():
     with pytest.raises(ValueError, match="Invalid learning rate"):
         opt.add_param_group({"params": [b], "lr": -1.0})
     assert len(opt.param_groups) == 1
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", ["Adam", "SGD"])
-def test_compiled_steps_match_torch_optim(name):
-    # opt-in torch.compile of the same rule: one fused loop, same numbers (float32 round-off)
-    kwargs = {"lr": 0.01, "momentum": 0.9} if name == "SGD" else {"lr": 0.01, "weight_decay": 0.1}
-    gen = torch.Generator().manual_seed(3)
-    start = torch.randn(2, 257, generator=gen)
-    ours_params = [torch.nn.Parameter(row.clone()) for row in start]
-    torch_params = [torch.nn.Parameter(row.clone()) for row in start]
-    opt = getattr(ours, name)(ours_params, compiled=True, **kwargs)
-    ref = getattr(torch.optim, name)(torch_params, foreach=False, **kwargs)
-    for _ in range(4):
-        grads = torch.randn(2, 257, generator=gen)
-        for params, optimizer in ((ours_params, opt), (torch_params, ref)):
-            for p, g in zip(params, grads, strict=True):
-                p.grad = g.clone()
-            optimizer.step()
-    for a, b in zip(ours_params, torch_params, strict=True):
-        torch.testing.assert_close(a.detach(), b.detach(), rtol=1e-5, atol=1e-6)
-    assert len(opt._compiled_updates) == 1
-    if name == "Adam":
-        assert opt.state[ours_params[0]]["step"].item() == 4
-        assert opt.state_dict()["param_groups"][0]["compiled"] is True
