@@ -21,6 +21,7 @@ shape ``(..., 2, 2)``, all analytic.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -88,11 +89,17 @@ class Quadratic:
     theta: float = 0.0
     name: str = ""
 
-    @property
+    @functools.cached_property
     def matrix(self) -> np.ndarray:
-        """The symmetric matrix :math:`A` with :math:`f(x) = x^\\top A x`."""
+        """The symmetric matrix :math:`A` with :math:`f(x) = x^\\top A x`.
+
+        Computed once per problem (gradients of many points and many steps reuse it) and
+        read-only, so that the shared copy cannot be changed by accident.
+        """
         r = rotation_matrix(self.theta)
-        return r @ np.diag([self.a, self.b]) @ r.T
+        matrix = r @ np.diag([self.a, self.b]) @ r.T
+        matrix.setflags(write=False)
+        return matrix
 
     def value(self, x) -> np.ndarray:
         r""":math:`f(x) = x^\top A x`, for points of shape ``(..., 2)``."""

@@ -118,15 +118,7 @@ wds = st.sampled_from([0.0, 1e-3, 0.05])
 def test_sgd_parity(lr, momentum, dampening, nesterov, weight_decay, maximize):
     if nesterov and (momentum == 0 or dampening != 0):
         nesterov = False
-    kwargs = dict(
-        lr=lr,
-        momentum=momentum,
-        dampening=dampening,
-        nesterov=nesterov,
-        weight_decay=weight_decay,
-        maximize=maximize,
-    )
-    check_parity("SGD", kwargs)
+    check_parity("SGD", dict(locals()))  # the test's arguments are the settings
 
 
 @SETTINGS
@@ -143,15 +135,7 @@ def test_sgd_parity(lr, momentum, dampening, nesterov, weight_decay, maximize):
     maximize=True,
 )  # fmt: skip
 def test_adagrad_parity(lr, lr_decay, weight_decay, initial_accumulator_value, eps, maximize):
-    kwargs = dict(
-        lr=lr,
-        lr_decay=lr_decay,
-        weight_decay=weight_decay,
-        initial_accumulator_value=initial_accumulator_value,
-        eps=eps,
-        maximize=maximize,
-    )
-    check_parity("Adagrad", kwargs)
+    check_parity("Adagrad", dict(locals()))  # the test's arguments are the settings
 
 
 @SETTINGS
@@ -170,16 +154,14 @@ def test_adagrad_parity(lr, lr_decay, weight_decay, initial_accumulator_value, e
 @example(lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=True,
          maximize=False)  # fmt: skip
 def test_rmsprop_parity(lr, alpha, eps, weight_decay, momentum, centered, maximize):
-    kwargs = dict(
-        lr=lr,
-        alpha=alpha,
-        eps=eps,
-        weight_decay=weight_decay,
-        momentum=momentum,
-        centered=centered,
-        maximize=maximize,
-    )
-    check_parity("RMSprop", kwargs)
+    check_parity("RMSprop", dict(locals()))  # the test's arguments are the settings
+
+
+def adam_kwargs(settings: dict) -> dict:
+    """The test's (beta1, beta2) as torch's betas pair."""
+    kwargs = {key: value for key, value in settings.items() if key != "name"}
+    kwargs["betas"] = (kwargs.pop("beta1"), kwargs.pop("beta2"))
+    return kwargs
 
 
 adam_settings = dict(
@@ -193,36 +175,15 @@ adam_settings = dict(
 )
 
 
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
 @SETTINGS
 @given(**adam_settings)
 @example(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.05, amsgrad=True,
          maximize=True)  # fmt: skip
-def test_adam_parity(lr, beta1, beta2, eps, weight_decay, amsgrad, maximize):
-    kwargs = dict(
-        lr=lr,
-        betas=(beta1, beta2),
-        eps=eps,
-        weight_decay=weight_decay,
-        amsgrad=amsgrad,
-        maximize=maximize,
-    )
-    check_parity("Adam", kwargs)
-
-
-@SETTINGS
-@given(**adam_settings)
 @example(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.05, amsgrad=True,
          maximize=False)  # fmt: skip
-def test_adamw_parity(lr, beta1, beta2, eps, weight_decay, amsgrad, maximize):
-    kwargs = dict(
-        lr=lr,
-        betas=(beta1, beta2),
-        eps=eps,
-        weight_decay=weight_decay,
-        amsgrad=amsgrad,
-        maximize=maximize,
-    )
-    check_parity("AdamW", kwargs)
+def test_adam_and_adamw_parity(name, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize):
+    check_parity(name, adam_kwargs(locals()))
 
 
 def test_adam_decoupled_flag_matches_torch_adamw():

@@ -125,3 +125,14 @@ def test_bad_point_shape_and_registry():
     with pytest.raises(ValueError, match=r"shape \(\.\.\., 2\)"):
         ISOTROPIC.value(np.zeros(3))
     assert set(PROBLEMS) == {"isotropic", "anisotropic", "d2l", "d2l_rotated", "rosenbrock"}
+
+
+def test_quadratic_matrix_is_built_once_and_cannot_be_changed():
+    q = Quadratic(0.1, 2.0, theta=0.7)
+    c, s = math.cos(0.7), math.sin(0.7)
+    want = np.array([[c, -s], [s, c]]) @ np.diag([0.1, 2.0]) @ np.array([[c, s], [-s, c]])
+    np.testing.assert_allclose(q.matrix, want, rtol=1e-15)
+    assert q.matrix is q.matrix  # one matrix per problem, not one per gradient
+    with pytest.raises(ValueError, match="read-only"):
+        q.matrix[0, 0] = 1.0
+    assert q == Quadratic(0.1, 2.0, theta=0.7)  # the cache is not part of the value

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from d2l_opt import rules
+from d2l_opt import inplace, rules
 from d2l_opt.rules import SGD, Adagrad, Adam, AdamW, RMSprop
 
 ALL_VARIANTS = [
@@ -206,7 +206,7 @@ def test_step_inplace_matches_torch_adam_on_big_arrays(dtype, rtol, backend):
     state = rule.init(w)
     for _ in range(3):
         g = rng.standard_normal(n).astype(dtype)
-        assert rules.step_inplace(rule, w, g, state, block=4096, backend=backend) is True
+        assert inplace.step_inplace(rule, w, g, state, block=4096, backend=backend) is True
         p.grad = torch.tensor(g)
         opt.step()
     assert w.dtype == dtype and state["step"] == 3
@@ -222,7 +222,7 @@ def test_step_inplace_threads_do_not_change_the_result():
         w, rule = w0.copy(), RMSprop(lr=0.01, momentum=0.9, centered=True)
         state = rule.init(w)
         for _ in range(2):
-            rules.step_inplace(rule, w, g, state, block=1000, threads=threads, backend="numpy")
+            inplace.step_inplace(rule, w, g, state, block=1000, threads=threads, backend="numpy")
         results.append((w, state))
     np.testing.assert_array_equal(results[0][0], results[1][0])
     for key in ("square_avg", "grad_avg", "momentum_buffer"):
@@ -246,7 +246,7 @@ def test_step_inplace_backends_agree_with_update_for_every_rule(rule):
     for backend in ("numpy", "torch"):
         w, st = w0.copy(), rule.init(w0)
         for g in grads:
-            rules.step_inplace(rule, w, g, st, block=5000, backend=backend)
+            inplace.step_inplace(rule, w, g, st, block=5000, backend=backend)
         np.testing.assert_allclose(w, expected, rtol=1e-12, atol=1e-14, err_msg=backend)
         for key in rule.state_keys:
             np.testing.assert_allclose(st[key], state[key], rtol=1e-12, atol=1e-14)
@@ -258,7 +258,7 @@ def test_step_inplace_non_contiguous_falls_back():
     w = base[:, ::2]  # a strided view
     state = rule.init(w)
     state["momentum_buffer"] = np.zeros((4, 6))[:, ::2]
-    rules.step_inplace(rule, w, np.ones((4, 3)), state)
+    inplace.step_inplace(rule, w, np.ones((4, 3)), state)
     np.testing.assert_allclose(base[:, ::2], 0.5)
     np.testing.assert_allclose(base[:, 1::2], 1.0)
 
@@ -268,14 +268,14 @@ def test_step_inplace_nonfinite_raise_and_skip_leave_everything_untouched(backen
     rule = Adam(lr=0.1)
     w = np.ones(70_000)
     state = rule.init(w)
-    rules.step_inplace(rule, w, np.ones_like(w), state, backend=backend)
+    inplace.step_inplace(rule, w, np.ones_like(w), state, backend=backend)
     snapshot = (w.copy(), {k: np.copy(v) for k, v in state.items()})
     g = np.ones_like(w)
     g[-1] = np.nan  # in the last block: a block-wise update would already have written
     with pytest.raises(rules.NonFiniteGradientError):
-        rules.step_inplace(rule, w, g, state, backend=backend)
+        inplace.step_inplace(rule, w, g, state, backend=backend)
     with pytest.warns(RuntimeWarning, match="skipped"):
-        assert rules.step_inplace(rule, w, g, state, nonfinite="skip", backend=backend) is False
+        assert inplace.step_inplace(rule, w, g, state, nonfinite="skip", backend=backend) is False
     np.testing.assert_array_equal(w, snapshot[0])
     for key, value in snapshot[1].items():
         np.testing.assert_array_equal(state[key], value)
@@ -283,9 +283,9 @@ def test_step_inplace_nonfinite_raise_and_skip_leave_everything_untouched(backen
 
 def test_step_inplace_refuses_array_hyperparameters_and_tensors():
     with pytest.raises(ValueError, match="scalar hyper-parameters"):
-        rules.step_inplace(SGD(lr=np.ones((2, 1))), np.ones(2), np.ones(2), {"step": 0})
+        inplace.step_inplace(SGD(lr=np.ones((2, 1))), np.ones(2), np.ones(2), {"step": 0})
     with pytest.raises(TypeError, match="numpy arrays"):
-        rules.step_inplace(SGD(lr=0.1), torch.ones(2), torch.ones(2), {"step": 0})
+        inplace.step_inplace(SGD(lr=0.1), torch.ones(2), torch.ones(2), {"step": 0})
 
 
 def test_apply_raise_and_skip():

@@ -16,7 +16,7 @@ import pytest
 from conftest import PageVisit, serve_directory
 from explorer_reference import expected_trajectory
 
-from d2l_opt import ewma, problems, rules, trajectory, widgets
+from d2l_opt import ewma, problems, rules, theory, trajectory, widgets
 
 pytestmark = pytest.mark.browser
 
@@ -259,7 +259,7 @@ def test_momentum_eigen_view_in_the_browser(page_visit):
         )
         assert_matches(got, want, f"eigen view after {key}")
         rate = float(page.get_attribute(f"{root} .as-current", "data-rate"))
-        want_rate = float(widgets.momentum_rate(s["lr"], s["momentum"], [2.0, 16.0]))
+        want_rate = float(theory.momentum_rate(s["lr"], s["momentum"], [2.0, 16.0]))
         assert math.isclose(rate, want_rate, rel_tol=1e-12)
         for i, lam in enumerate((2.0, 16.0)):
             pairs = json.loads(page.get_attribute(f"{root} .as-roots >> nth={i}", "data-roots"))

@@ -16,6 +16,7 @@ import subprocess
 
 import numpy as np
 import pytest
+from explorer_reference import BASE, expected_trajectory
 
 from d2l_opt import ewma, problems, rules, trajectory, widgets
 
@@ -74,6 +75,7 @@ process.stdin.on("end", () => {
     if (job.op === "ewma") return AS.ewma(job.series, job.beta, job.bias_correction);
     if (job.op === "weights") return AS.ewmaWeights(job.beta, job.t, job.bias_correction);
     if (job.op === "rate") return job.points.map((p) => AS.momentumRate(p[0], p[1], job.lams));
+    if (job.op === "roots") return job.points.map((p) => AS.heavyBallRoots(p[0], p[1], p[2]));
     if (job.op === "value") return job.points.map((p) => AS.makeProblem(job.problem).value(p));
     throw new Error("unknown op " + job.op);
   });
@@ -157,67 +159,30 @@ def test_the_grid_covers_convergence_and_divergence(grid_results):
     assert np.abs(finals[("Adam", "isotropic")]).max() < 0.1
 
 
-def test_js_builds_the_explorer_optimizers_like_python():
-    """optimizerSpec (JS) and optimizer_rule (Python) give the same runs for every setting.
+def test_js_builds_the_explorer_optimizers_like_the_reference():
+    """optimizerSpec (JS) gives the runs of the rules spelled out in explorer_reference.
 
     (The settings avoid RMSProp at alpha = 0 with a tiny eps on a turned problem: once
     |g| ~ eps, that map multiplies the last-bit difference of numpy's fused matrix product by
     about 1e9 per step, in Python against Python just as in JS against Python.)
     """
-    settings_list = [
-        dict(
-            lr=0.05,
-            momentum=0.9,
-            alpha=0.9,
-            beta1=0.9,
-            beta2=0.999,
-            eps=1e-6,
-            eps_inside_sqrt=False,
-            steps=STEPS,
-            x0=[-1.0, 1.0],
-            theta=0.0,
-        ),
-        dict(
-            lr=0.02,
-            momentum=0.5,
-            alpha=0.99,
-            beta1=0.8,
-            beta2=0.99,
-            eps=1e-3,
-            eps_inside_sqrt=True,
-            steps=STEPS,
-            x0=[0.7, -1.3],
-            theta=math.radians(35.0),
-        ),
-        dict(
-            lr=0.1,
-            momentum=0.0,
-            alpha=0.5,
-            beta1=0.0,
-            beta2=0.5,
-            eps=1e-4,
-            eps_inside_sqrt=False,
-            steps=STEPS,
-            x0=[1.5, 0.5],
-            theta=math.radians(-60.0),
-        ),
+    keys = ("lr", "momentum", "alpha", "beta1", "beta2", "eps", "eps_inside_sqrt", "x0", "theta")
+    rows = [
+        (0.05, 0.9, 0.9, 0.9, 0.999, 1e-6, False, [-1.0, 1.0], 0.0),
+        (0.02, 0.5, 0.99, 0.8, 0.99, 1e-3, True, [0.7, -1.3], math.radians(35.0)),
+        (0.1, 0.0, 0.5, 0.0, 0.5, 1e-4, False, [1.5, 0.5], math.radians(-60.0)),
     ]
+    settings_list = [dict(zip(keys, row, strict=True), steps=STEPS) for row in rows]
     jobs, expected = [], []
     for s in settings_list:
-        for problem in widgets.PROBLEM_NAMES:
-            base = widgets.problem_spec(widgets.explorer_problem(problem))
-            for name in widgets.OPTIMIZERS:
+        for problem, base_problem in BASE.items():
+            base = widgets.problem_spec(base_problem)
+            for name in ("SGD", "Momentum", "Nesterov", "Adagrad", "RMSProp", "Adam"):
                 jobs.append({"op": "explorer", "name": name, "settings": s, "problem": base})
-                rule = widgets.optimizer_rule(name, **s)
-                py_problem = widgets.explorer_problem(problem, s["theta"])
-                expected.append(
-                    (
-                        f"{name} {problem} {s['lr']}",
-                        trajectory.run(rule, py_problem, np.array(s["x0"]), STEPS),
-                    )
-                )
-    for (label, py), rows in zip(expected, run_js(jobs), strict=True):
-        check(py, as_array(rows), label)
+                label = f"{name} {problem} {s['lr']}"
+                expected.append((label, expected_trajectory({**s, "problem": problem}, name)))
+    for (label, py), js_rows in zip(expected, run_js(jobs), strict=True):
+        check(py, as_array(js_rows), label)
 
 
 def test_js_ewma_matches_d2l_opt():
@@ -241,18 +206,37 @@ def test_js_ewma_matches_d2l_opt():
         np.testing.assert_allclose(np.array(got, dtype=float), want, rtol=1e-13, atol=1e-15)
 
 
-def test_js_momentum_rates_and_values_match():
+def companion_radius(lr, beta, lam):
+    """Largest |eigenvalue| of the heavy-ball recurrence's companion matrix (numpy)."""
+    matrix = np.array([[1 + beta - lr * lam, -beta], [1.0, 0.0]])
+    return np.abs(np.linalg.eigvals(matrix)).max()
+
+
+def test_js_momentum_rates_roots_and_values_match_independent_oracles():
     rng = np.random.default_rng(0)
     points = np.stack([rng.uniform(0, 0.3, 400), rng.uniform(0, 0.999, 400)], -1)
     lams = [2.0, 16.0]
+    triples = np.stack(
+        [rng.uniform(0, 0.5, 300), rng.uniform(0, 0.999, 300), rng.uniform(0.1, 20, 300)], -1
+    )
+    triples[:3] = [[0.1, 0.25, 2.0], [0.125, 0.0, 16.0], [0.05, 0.9, 2.0]]  # real, 0, complex
     pts = rng.normal(size=(50, 2)) * 2
-    jobs = [{"op": "rate", "points": points.tolist(), "lams": lams}]
+    jobs = [
+        {"op": "rate", "points": points.tolist(), "lams": lams},
+        {"op": "roots", "points": triples.tolist()},
+    ]
     for p in PROBLEMS.values():
         jobs.append({"op": "value", "problem": widgets.problem_spec(p), "points": pts.tolist()})
     got = run_js(jobs)
-    want = widgets.momentum_rate(points[:, 0], points[:, 1], lams)
-    np.testing.assert_allclose(got[0], want, rtol=1e-12, atol=1e-15)
-    for p, values in zip(PROBLEMS.values(), got[1:], strict=True):
+    want = [max(companion_radius(lr, beta, lam) for lam in lams) for lr, beta in points]
+    np.testing.assert_allclose(got[0], want, rtol=1e-9, atol=1e-12)
+    for (lr, beta, lam), js_roots in zip(triples, got[1], strict=True):
+        js = np.sort_complex(np.array([complex(re, im) for re, im in js_roots]))
+        want_roots = np.roots([1.0, -(1 + beta - lr * lam), beta]).astype(complex)
+        np.testing.assert_allclose(js, np.sort_complex(want_roots), atol=1e-6)
+        # Vieta: the product of the roots is beta, their sum the trace 1 + beta - lr lam
+        assert abs(np.prod(js) - beta) < 1e-12 and abs(js.sum() - (1 + beta - lr * lam)) < 1e-12
+    for p, values in zip(PROBLEMS.values(), got[2:], strict=True):
         np.testing.assert_allclose(values, p.value(pts), rtol=1e-12, atol=1e-14)
 
 
