@@ -66,8 +66,18 @@ def _network_namespace_works() -> bool:
     return probe.returncode == 0
 
 
-def run_notebook(python: str | Path, notebook: Path, workdir: Path, env: dict | None = None):
-    """Copy ``notebook`` into ``workdir``, execute it with ``python``; return the report dict."""
+def run_notebook(
+    python: str | Path,
+    notebook: Path,
+    workdir: Path,
+    env: dict | None = None,
+    namespace: bool | None = None,
+):
+    """Copy ``notebook`` into ``workdir``, execute it with ``python``; return the report dict.
+
+    ``namespace``: use a network namespace (True), the socket guard (False), or whichever
+    works here (None).
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     copy = workdir / notebook.name
     shutil.copy(notebook, copy)
@@ -75,7 +85,9 @@ def run_notebook(python: str | Path, notebook: Path, workdir: Path, env: dict | 
     env = dict(os.environ if env is None else env)
     env["PYTHONNOUSERSITE"] = "1"
     command = [str(python), str(_HERE / "notebook_runner.py"), str(copy), "--report", str(report)]
-    if _network_namespace_works():
+    if namespace is None:
+        namespace = _network_namespace_works()
+    if namespace:
         command = ["unshare", "-n", *command, "--loopback-up"]
         network = "unshare -n (own network namespace, loopback only)"
     else:

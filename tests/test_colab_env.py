@@ -72,13 +72,15 @@ def colab(tmp_path_factory) -> ColabEnv:
     # the first cell's `%pip install "d2l-opt @ git+<repository>"`, with this tree's wheel for
     # the repository, as a dry run; offline (--no-index): what Colab has must be enough
     report = tmp_path_factory.mktemp("dry-run") / "report.json"
-    subprocess.run(
+    done = subprocess.run(
         [*pip, "install", "--quiet", "--dry-run", "--no-index", "--report", str(report)]
         + [f"d2l-opt @ {wheel.as_uri()}"],
-        check=True,
+        capture_output=True,
+        text=True,
     )
-    dry_run = json.loads(report.read_text())
-    subprocess.run([*pip, "install", "--quiet", "--no-index", str(wheel)], check=True)
+    # with no index, pip fails where a requirement is not met by what is installed
+    dry_run = json.loads(report.read_text()) if done.returncode == 0 else {"error": done.stderr}
+    subprocess.run([*pip, "install", "--quiet", "--no-index", "--no-deps", str(wheel)], check=True)
     return ColabEnv(python, wheel, dry_run, before, installed(python))
 
 
@@ -92,12 +94,14 @@ def test_the_environment_has_colabs_versions(colab):
 
 
 def test_installing_the_package_changes_nothing_colab_has(colab):
-    would_install = {
-        item["metadata"]["name"]: item["metadata"]["version"] for item in colab.dry_run["install"]
-    }
-    assert would_install == {"d2l-opt": "0.1.0"} or list(would_install) == ["d2l-opt"]
-    added = {name: v for name, v in colab.after.items() if colab.before.get(name) != v}
-    assert list(added) == ["d2l-opt"], f"the install changed {added}"
+    assert "error" not in colab.dry_run, (
+        "the install cell needs packages or versions this Colab-like environment lacks:\n"
+        + colab.dry_run.get("error", "")
+    )
+    would_install = [item["metadata"]["name"] for item in colab.dry_run["install"]]
+    assert would_install == ["d2l-opt"], f"the install would also change {would_install}"
+    changed = {name: v for name, v in colab.after.items() if colab.before.get(name) != v}
+    assert list(changed) == ["d2l-opt"]
     assert all(colab.after[name] == version for name, version in colab.before.items())
 
 
