@@ -8,7 +8,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check
 JB_FLAGS ?= -W -n --keep-going
 
 .DEFAULT_GOAL := help
-.PHONY: help book test lint format env env-test assets book-system-deps test-system-deps bench clean
+.PHONY: help book test lint format env env-test envs assets book-system-deps test-system-deps bench clean
 
 help:
 	@echo "make book   install everything, execute the notebooks, write _build/html"
@@ -28,6 +28,13 @@ $(VENV)/.test-installed: $(VENV)/.book-installed
 
 env: $(VENV)/.book-installed
 env-test: $(VENV)/.test-installed
+
+# The extra environments of tests/test_colab_env.py (Colab's preinstalled versions,
+# constraints/colab.txt) and tests/test_lowest_floors.py (the declared floors,
+# constraints/lowest-direct.txt). tools/envs.py caches them outside the clone, keyed on their
+# pins, so CI's fresh clone reuses them; building needs the registry, the tests do not.
+envs: env-test
+	$(BIN)/python tools/envs.py build colab lowest
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -50,7 +57,7 @@ test-system-deps:
 book: env assets book-system-deps
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
-test: env-test test-system-deps book
+test: env-test test-system-deps book envs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

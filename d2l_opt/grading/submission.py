@@ -58,7 +58,8 @@ def export(
     """Package a notebook as one submission file and return its path.
 
     In Google Colab, call ``export()`` without a notebook: the open notebook is taken from
-    Colab (save it first). Elsewhere pass the notebook's path.
+    Colab (save it first), and the browser is offered the file (``google.colab.files``).
+    Elsewhere pass the notebook's path.
     """
     if notebook is None:
         raw = _colab_notebook()
@@ -85,7 +86,17 @@ def export(
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(NOTEBOOK_MEMBER, raw)
         archive.writestr("manifest.json", json.dumps(manifest, indent=2))
+    _offer_download(out)
     return out
+
+
+def _offer_download(path: Path) -> None:
+    """In Colab the file is on the runtime's disk: offer it as a browser download too."""
+    try:
+        from google.colab import files  # type: ignore[import-not-found]
+    except ImportError:
+        return
+    files.download(str(path))
 
 
 def _version() -> str:

@@ -40,6 +40,26 @@ def hangul_font() -> str | None:
     return None
 
 
+def widget_view_bundle(widget, include=None, exclude=None) -> dict:
+    """The widget's own MIME bundle, under ipywidgets 8 and 7 alike.
+
+    ipywidgets 8 widgets have ``_repr_mimebundle_``; ipywidgets 7 (Colab's) only have
+    ``_ipython_display_``, which publishes this same view reference itself and then runs the
+    widget's ``on_displayed`` callbacks, as done here.
+    """
+    if hasattr(widget, "_repr_mimebundle_"):
+        return dict(widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+    bundle = {
+        "application/vnd.jupyter.widget-view+json": {
+            "version_major": 2,
+            "version_minor": 0,
+            "model_id": widget.model_id,
+        }
+    }
+    widget._handle_displayed()
+    return bundle
+
+
 class LiveFigure:
     """Base class: settings, ipywidgets controls, a blitted matplotlib figure, two views.
 
@@ -239,7 +259,7 @@ class LiveFigure:
         return self._text("needs_javascript")
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        bundle = widget_view_bundle(self.widget, include=include, exclude=exclude)
         bundle["text/plain"] = repr(self)
         bundle["text/html"] = self.to_html()
         return bundle
