@@ -22,6 +22,7 @@ import numpy as np
 from .. import __version__
 from .. import problems as _problems
 from .. import rules as _rules
+from ..plotting import COLORS  # the book's one palette, shared with the JS module
 
 __all__ = [
     "VERSION",
@@ -55,15 +56,6 @@ RULE_SETTINGS = {
     "eps_inside_sqrt": False,
 }
 
-#: The book's colour for each optimizer (figures, chapters and the JS module).
-COLORS = {
-    "SGD": "#1f77b4",
-    "Momentum": "#ff7f0e",
-    "Nesterov": "#8c564b",
-    "Adagrad": "#2ca02c",
-    "RMSProp": "#d62728",
-    "Adam": "#9467bd",
-}
 EWMA_COLOR = "#1f77b4"
 EIGEN_COLORS = ("#1f77b4", "#ff7f0e")
 
