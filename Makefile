@@ -11,7 +11,8 @@ JB_FLAGS ?= -W -n --keep-going
 .PHONY: help book test lint format env env-test assets book-system-deps test-system-deps bench clean
 
 help:
-	@echo "make book   install everything, execute the notebooks, write _build/html"
+	@echo "make book   install everything, execute the notebooks, write _build/html (English)"
+	@echo "            and _build/html/ko (Korean, from the English build's executed notebooks)"
 	@echo "make test   everything above, then lint and run all tests"
 
 $(BIN)/python:
@@ -49,6 +50,7 @@ test-system-deps:
 
 book: env assets book-system-deps
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(BIN)/python tools/i18n.py book $(JB_FLAGS)
 
 test: env-test test-system-deps book
 	$(BIN)/ruff check .
