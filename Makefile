@@ -41,12 +41,12 @@ _extra/vendor/.complete: node_modules/.installed tools/vendor_assets.py $(wildca
 assets: env _extra/vendor/.complete
 
 # Debian packages: Fashion-MNIST data for the book; Chromium for the browser tests and
-# bubblewrap for the grader's sandbox.
+# bubblewrap for the grader's sandbox; a Korean font for the browser tests of the Korean edition.
 book-system-deps:
 	@bash tools/system_deps.sh data
 
 test-system-deps:
-	@bash tools/system_deps.sh data chromium bwrap
+	@bash tools/system_deps.sh data chromium bwrap fonts
 
 book: env assets book-system-deps
 	$(BIN)/jupyter-book build . $(JB_FLAGS)

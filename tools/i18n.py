@@ -460,6 +460,7 @@ def korean_config(root: Path = REPO) -> dict:
     sphinx_config["language"] = LANG
     sphinx_config["html_extra_path"] = [str(root / p) for p in sphinx_config["html_extra_path"]]
     sphinx_config["book_language"] = LANG
+    sphinx_config["book_pages_without_counterpart"] = ["glossary"]  # the glossary is Korean only
     return config
 
 
