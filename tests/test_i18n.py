@@ -120,6 +120,22 @@ def test_check_names_new_and_removed_cells(sandbox):
     assert f"entry {removed!r} names no unit" in problems
 
 
+def test_check_names_an_edited_block_of_a_markdown_page(tmp_path):
+    page = Path("intro.md")
+    shutil.copy(REPO / page, tmp_path / page)
+    po = i18n.load_po(tmp_path / "missing.po")
+    for unit in i18n.units(page, tmp_path):
+        po.append(i18n.polib.POEntry(msgctxt=unit.key, msgid=unit.text, msgstr="번역"))
+    (tmp_path / i18n.PO_ROOT).mkdir(parents=True)
+    po.save(str(tmp_path / i18n.po_path(page)))
+    assert i18n.check_source(page, tmp_path) == []
+    blocks = i18n.markdown_blocks((tmp_path / page).read_text(encoding="utf-8"))
+    blocks[2] = blocks[2].replace("one question", "a single question")
+    (tmp_path / page).write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+    problems = i18n.check_source(page, tmp_path)
+    assert len(problems) == 1 and problems[0].startswith("intro.md: block b03 changed in English")
+
+
 def test_update_keeps_every_translation(sandbox):
     root, source = sandbox
     nb, cells = _markdown_cells(root, source)

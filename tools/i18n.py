@@ -461,6 +461,9 @@ def korean_config(root: Path = REPO) -> dict:
     sphinx_config["html_extra_path"] = [str(root / p) for p in sphinx_config["html_extra_path"]]
     sphinx_config["book_language"] = LANG
     sphinx_config["book_pages_without_counterpart"] = ["glossary"]  # the glossary is Korean only
+    # MyST-NB's buttons on hidden cells ("Show code cell source"): Sphinx has no Korean for them.
+    sphinx_config["nb_code_prompt_show"] = "코드 셀 펼치기"
+    sphinx_config["nb_code_prompt_hide"] = "코드 셀 접기"
     return config
 
 
@@ -476,22 +479,21 @@ def stage(root: Path = REPO, build_dir: Path | None = None) -> Path:
         ),
         Path("_toc.yml"): yaml.safe_dump(toc, allow_unicode=True, sort_keys=False),
     }
-    for part in toc["parts"]:
-        for chapter in part["chapters"]:
-            doc = chapter["file"]
-            if doc == "glossary":
-                wanted[Path("glossary.md")] = glossary_page(root)
-            elif (root / f"{doc}.md").exists():
-                wanted[Path(f"{doc}.md")] = korean_markdown(Path(f"{doc}.md"), root)
-            else:
-                source = Path(f"{doc}.ipynb")
-                run = executed / source
-                if not run.exists():
-                    raise FileNotFoundError(
-                        f"{run} is missing: build the English book first (`jupyter-book build .`)"
-                    )
-                nb = nbformat.read(run, as_version=4)
-                wanted[source] = notebook_text(korean_notebook(nb, source, root))
+    docs = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    for doc in docs:
+        if doc == "glossary":
+            wanted[Path("glossary.md")] = glossary_page(root)
+        elif (root / f"{doc}.md").exists():
+            wanted[Path(f"{doc}.md")] = korean_markdown(Path(f"{doc}.md"), root)
+        else:
+            source = Path(f"{doc}.ipynb")
+            run = executed / source
+            if not run.exists():
+                raise FileNotFoundError(
+                    f"{run} is missing: build the English book first (`jupyter-book build .`)"
+                )
+            nb = nbformat.read(run, as_version=4)
+            wanted[source] = notebook_text(korean_notebook(nb, source, root))
     # Unchanged files keep their time stamps, so Sphinx rebuilds only what changed.
     for path, text in wanted.items():
         _write_if_changed(stage_dir / path, text)

@@ -1,7 +1,8 @@
 """Sphinx extension: the book in two languages, English at the site root and Korean under ``ko/``.
 
-* Every page gets a link to the same page in the other edition (and ``<link rel="alternate"
-  hreflang>``), computed from the page name alone, so it works from any folder and offline.
+* Every page gets a link to the same page in the other edition in its article header (and a
+  ``<link rel="alternate" hreflang>``), computed from the page name alone, so it works from any
+  folder and offline.
 * The Korean edition gets a search language: Sphinx has none for Korean, and its fallback indexes
   a word together with its particle (기울기는, 기울기를 are different words), so a search for
   기울기 found nothing. :class:`SearchKorean` strips common particles and verb endings from
@@ -16,10 +17,12 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from typing import Any
 
 from sphinx.search.en import SearchEnglish
 
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 EDITIONS = {"en": ("", "English"), "ko": ("ko/", "한국어")}  # site folder and name of each edition
 
 # --- the switch -------------------------------------------------------------------------------
@@ -47,22 +50,29 @@ def _add_switch(app, pagename, templatename, context, doctree) -> None:
     other, url = counterpart(
         pagename, language, app.config.root_doc, app.config.book_pages_without_counterpart
     )
-    name = EDITIONS[other][1]
-    link = (
-        f'<div class="language-switch"><a href="{html.escape(url)}" hreflang="{other}" '
-        f'lang="{other}" rel="alternate">{name}</a></div>\n'
-    )
+    context["language_switch_url"] = url
+    context["language_switch_lang"] = other
+    context["language_switch_name"] = EDITIONS[other][1]
     context["metatags"] = context.get("metatags", "") + (
         f'<link rel="alternate" hreflang="{other}" href="{html.escape(url)}" />\n'
     )
-    if "body" in context:
-        context["body"] = link + context["body"]
+
+
+def _place_switch(app, config) -> None:
+    """Put the switch in the article header of every page, before the theme's buttons."""
+    config.templates_path = [*config.templates_path, str(TEMPLATES)]
+    options = dict(config.html_theme_options or {})
+    end = options.get("article_header_end", ["article-header-buttons.html"])
+    end = [end] if isinstance(end, str) else list(end)
+    if "language-switch.html" not in end:
+        options["article_header_end"] = ["language-switch.html", *end]
+    config.html_theme_options = options
 
 
 SWITCH_CSS = """
-.language-switch { text-align: right; margin: 0 0 0.5rem 0; font-size: 0.9rem; }
+.language-switch { display: flex; align-items: center; margin-right: 0.5rem; font-size: 0.9rem; }
 .language-switch a { padding: 0.1rem 0.6rem; border: 1px solid var(--pst-color-border, #ccc);
-  border-radius: 1rem; text-decoration: none; }
+  border-radius: 1rem; text-decoration: none; white-space: nowrap; }
 html[lang="ko"] body { word-break: keep-all; overflow-wrap: break-word; }
 """
 
@@ -154,6 +164,7 @@ def setup(app) -> dict[str, Any]:
     app.add_config_value("book_pages_without_counterpart", [], "html")
     app.add_search_language(SearchKorean)
     app.add_css_file("language-switch.css")
+    app.connect("config-inited", _place_switch)
     app.connect("html-page-context", _add_switch)
     app.connect("build-finished", _write_css)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
