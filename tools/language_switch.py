@@ -70,6 +70,8 @@ def _place_switch(app, config) -> None:
 
 
 SWITCH_CSS = """
+/* The theme stacks the article header's end items; keep the switch beside the buttons. */
+.header-article-items__end { display: flex; align-items: center; }
 .language-switch { display: flex; align-items: center; margin-right: 0.5rem; font-size: 0.9rem; }
 .language-switch a { padding: 0.1rem 0.6rem; border: 1px solid var(--pst-color-border, #ccc);
   border-radius: 1rem; text-decoration: none; white-space: nowrap; }
