@@ -236,6 +236,16 @@ def test_korean_pages_show_the_english_pages_formulas(editions):
     assert not problems, "\n".join(problems)
 
 
+def test_korean_launch_buttons_open_korean_notebooks(editions):
+    english, korean = editions
+    colab = re.compile(r'https://colab\.research\.google\.com/github/[^"]+?/blob/[^/"]+/([^"]+)"')
+    for page in (korean / "chapters").glob("*.html"):
+        targets = set(colab.findall(page.read_text(encoding="utf-8")))
+        assert targets == {f"ko/chapters/{page.stem}.ipynb"}, (page.name, targets)
+    english_targets = set(colab.findall((english / "chapters" / "ewma.html").read_text("utf-8")))
+    assert english_targets == {"chapters/ewma.ipynb"}
+
+
 # --- search -----------------------------------------------------------------------------------
 
 
@@ -272,6 +282,12 @@ def test_korean_search_page_finds_a_term(visit):
         "#search-results ul.search li a", "els => els.map(e => e.href)"
     )
     assert any("exercises/index.html" in link for link in links), links
+    # The page stems queries with the JavaScript twin of the indexer's Python stemmer.
+    words = ["기울기는", "학습률을", "정확도는", "속도", "수렴합니다", "모멘텀에서는", "learning"]
+    stems = page.evaluate(
+        "ws => { const s = new Stemmer(); return ws.map(w => s.stemWord(w)); }", words
+    )
+    assert stems[:-1] == [korean_stem(w) for w in words[:-1]] and stems[-1] == "learn"
     assert page_visit.external_requests == []
 
 
