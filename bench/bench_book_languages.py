@@ -42,7 +42,7 @@ def main() -> None:
         )
         english = time.perf_counter() - start
         start = time.perf_counter()
-        i18n.book(flags=quiet, build_dir=output / "_build")
+        i18n.book(flags=quiet, build_dir=output / "_build", quiet=True)
         korean = time.perf_counter() - start
     finally:
         shutil.rmtree(output, ignore_errors=True)

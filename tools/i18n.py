@@ -504,12 +504,21 @@ def stage(root: Path = REPO, build_dir: Path | None = None) -> Path:
     return stage_dir
 
 
-def book(root: Path = REPO, flags: list[str] | None = None, build_dir: Path | None = None) -> Path:
+def book(
+    root: Path = REPO,
+    flags: list[str] | None = None,
+    build_dir: Path | None = None,
+    quiet: bool = False,
+) -> Path:
     """Build the Korean HTML edition into ``<build_dir>/html/ko`` (after the English build)."""
     build_dir = build_dir or root / "_build"
     stage_dir = stage(root, build_dir)
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    subprocess.run([str(jupyter_book), "build", str(stage_dir), *(flags or [])], check=True)
+    subprocess.run(
+        [str(jupyter_book), "build", str(stage_dir), *(flags or [])],
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
     built = stage_dir / "_build" / "html"
     target = build_dir / "html" / LANG
     if target.exists():
