@@ -11,7 +11,8 @@ JB_FLAGS ?= -W -n --keep-going
 .PHONY: help book test lint format env env-test envs assets book-system-deps test-system-deps bench clean
 
 help:
-	@echo "make book   install everything, execute the notebooks, write _build/html"
+	@echo "make book   install everything, execute the notebooks, write _build/html (English)"
+	@echo "            and _build/html/ko (Korean, from the English build's executed notebooks)"
 	@echo "make test   everything above, then lint and run all tests"
 
 $(BIN)/python:
@@ -47,15 +48,16 @@ _extra/vendor/.complete: node_modules/.installed tools/vendor_assets.py $(wildca
 assets: env _extra/vendor/.complete
 
 # Debian packages: Fashion-MNIST data for the book; Chromium for the browser tests and
-# bubblewrap for the grader's sandbox.
+# bubblewrap for the grader's sandbox; a Korean font for the browser tests of the Korean edition.
 book-system-deps:
 	@bash tools/system_deps.sh data
 
 test-system-deps:
-	@bash tools/system_deps.sh data chromium bwrap
+	@bash tools/system_deps.sh data chromium bwrap fonts
 
 book: env assets book-system-deps
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(BIN)/python tools/i18n.py book $(JB_FLAGS)
 
 test: env-test test-system-deps book envs
 	$(BIN)/ruff check .

@@ -4,6 +4,8 @@
 #   data      Fashion-MNIST (package dataset-fashion-mnist), unless D2L_OPT_DATA already names it
 #   chromium  headless Chromium for the browser tests
 #   bwrap     bubblewrap, the sandbox the exercise grader runs submissions in
+#   fonts     a Korean font (fonts-nanum) so that the browser tests and screenshots of the Korean
+#             edition draw Hangul (readers' systems bring their own fonts)
 set -uo pipefail
 
 want=()
@@ -18,6 +20,10 @@ for dep in "$@"; do
       ;;
     bwrap)
       command -v bwrap >/dev/null 2>&1 || want+=(bubblewrap)
+      ;;
+    fonts)
+      if command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=ko 2>/dev/null)" ]; then continue; fi
+      want+=(fonts-nanum)
       ;;
     *) echo "system_deps: unknown dependency '$dep'" >&2; exit 2 ;;
   esac
