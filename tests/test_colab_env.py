@@ -142,3 +142,18 @@ def test_widget_tests_pass_under_ipywidgets_7(colab, tmp_path):
     print(done.stdout[-2000:])
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
     assert re.search(r"\d+ passed", done.stdout) and "skipped" not in done.stdout
+
+
+def release(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version.split("+")[0])[:3])
+
+
+def test_no_floor_is_above_what_colab_preinstalls():
+    pins = pinned(REPO / "constraints" / "colab.txt")
+    assert pins["torch"] == "2.13.0"  # the local CPU build, never a looser spec
+    for spec in envs.declared_dependencies():
+        name, floor = re.fullmatch(r"([A-Za-z0-9_.\-]+)>=(\S+)", spec).groups()
+        assert name.lower() in pins, f"{name}: constraints/colab.txt does not say Colab's version"
+        assert release(floor) <= release(pins[name.lower()]), (
+            f"{spec} is above Colab's {pins[name.lower()]}"
+        )
