@@ -334,7 +334,7 @@ def test_sandbox_hides_the_repository_and_master_and_has_no_network(tmp_path):
         {"id": k, "target": f"$value:{k}", "args": [], "kwargs": {}}
         for k in ("seen", "masters", "uid", "net")
     ]
-    out = run_child(cells, calls, mode="bwrap", hidden=[MASTERS])
+    out = run_child(cells, calls, mode="bwrap", masked_dirs=[MASTERS])
     assert out.problem is None, out
     # only what Python needs, and the empty mount point over the master folder
     assert set(out.answers["seen"]) <= {".venv", "d2l_opt", "exercises"}

@@ -1,4 +1,4 @@
-"""Command line: ``python -m d2l_opt.grading {assign,export,grade,check-master}``."""
+"""Command line: ``python -m d2l_opt.grading {assign,export,grade,gradescope,check-master}``."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def _grade(args) -> int:
         jobs=args.jobs,
         limits=Limits(wall_seconds=args.timeout, memory_bytes=args.memory_mb << 20),
         data_dir=Path(args.data).resolve() if args.data else None,
-        hidden=[Path(args.out).resolve()],
+        masked_dirs=[Path(args.out).resolve()],
     )
     mode = options.mode or default_mode()
     if mode == "subprocess":
@@ -64,6 +64,15 @@ def _grade(args) -> int:
         status = r["problem"] or f"{r['score']:g} / {r['max_score']:g}"
         print(f"{Path(r['submission']).name}: {status}")
     print(f"wrote {', '.join(str(p) for p in paths.values())}")
+    return 0
+
+
+def _gradescope(args) -> int:
+    from .gradescope import build
+
+    path = build(args.masters, args.output, hidden_visibility=args.hidden_visibility,
+                 skip_slow=args.skip_slow, jobs=args.jobs)  # fmt: skip
+    print(f"wrote {path}: upload it as the assignment's autograder on Gradescope")
     return 0
 
 
@@ -110,6 +119,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--memory-mb", type=int, default=4096, help="address-space limit per child")
     p.add_argument("--data", default=None, help="Fashion-MNIST folder (default: D2L_OPT_DATA)")
     p.set_defaults(func=_grade)
+
+    p = sub.add_parser("gradescope", help="build a Gradescope autograder zip from masters")
+    p.add_argument("masters", nargs="+", help="master notebooks")
+    p.add_argument("-o", "--output", default="autograder.zip")
+    p.add_argument("--hidden-visibility", default="after_published",
+                   choices=["hidden", "after_due_date", "after_published", "visible"])  # fmt: skip
+    p.add_argument("--skip-slow", action="store_true", help="leave out the Fashion-MNIST question")
+    p.add_argument("--jobs", type=int, default=2, help="children run at once (default 2)")
+    p.set_defaults(func=_gradescope)
 
     p = sub.add_parser("check-master", help="grade masters' own solutions (must be 100 %%)")
     p.add_argument("masters", nargs="+")

@@ -27,6 +27,9 @@ from typing import Any
 import nbformat
 
 from . import notebook as nbtools
+from ..data import find_data_dir
+from . import allow as allow_rules
+from .child import transform_magics
 from .sandbox import ChildOutcome, Limits, default_mode, run_child
 from .spec import Answers, Exercise, Fail, Question
 from .submission import SubmissionError, read_submission
@@ -48,7 +51,9 @@ class GradeOptions:
     jobs: int = 1
     limits: Limits = field(default_factory=Limits)
     data_dir: Path | None = None
-    hidden: list[Path] = field(default_factory=list)
+    masked_dirs: list[Path] = field(default_factory=list)
+    #: zero a question whose code uses what it does not allow (:func:`d2l_opt.grading.allow.scan`)
+    static_check: bool = True
 
 
 def load_master(path: str | Path) -> Master:
@@ -80,13 +85,6 @@ def load_masters(where: str | Path) -> dict[str, Master]:
     if not masters:
         raise ValueError(f"no master notebooks in {where}")
     return masters
-
-
-def _default_data_dir() -> Path | None:
-    for candidate in (os.environ.get("D2L_OPT_DATA"), "/usr/share/datasets/fashion-mnist"):
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate).resolve()
-    return None
 
 
 def _question_limits(q: Question, base: Limits) -> Limits:
@@ -127,9 +125,9 @@ def grade(
     """Grade several submissions; one result dict each (see :mod:`d2l_opt.grading.report`)."""
     options = options or GradeOptions()
     mode = options.mode or default_mode()
-    data_dir = options.data_dir or _default_data_dir()
-    hidden = [m.path.resolve().parent for m in masters.values()] + list(options.hidden)
-    hidden += [Path(p).resolve().parent for p in paths]
+    data_dir = options.data_dir or find_data_dir()
+    masked = [m.path.resolve().parent for m in masters.values()] + list(options.masked_dirs)
+    masked += [Path(p).resolve().parent for p in paths]
     results: list[dict] = []
     jobs: list[tuple[dict, Question, list[tuple[int, str]], Path]] = []
     for raw_path in paths:
@@ -175,15 +173,20 @@ def grade(
 
     def work(job):
         entry, q, cells, path = job
+        if options.static_check:
+            found = allow_rules.scan([transform_magics(source) for _, source in cells], q.allow)
+            if found:
+                return ChildOutcome(problem=_not_allowed(q, cells, found), mode=mode)
         try:
             outcome = run_child(
                 [source for _, source in cells],
                 list(q.calls.values()),
                 submission=path,
                 limits=_question_limits(q, options.limits),
-                hidden=hidden,
+                masked_dirs=masked,
                 data_dir=data_dir,
                 mode=mode,
+                allow=q.allow,
             )
         except Exception as exc:  # noqa: BLE001 - the grader reports and goes on
             outcome = ChildOutcome(problem=f"the grader could not start the sandbox ({exc})")
@@ -205,6 +208,13 @@ def grade(
         )
         result["skipped"] = [e["question"] for e in result["questions"] if e["status"] == "skipped"]
     return results
+
+
+def _not_allowed(q: Question, cells: list[tuple[int, str]], found) -> str:
+    """One sentence per finding: "q1 uses torch.optim, which this question does not allow …
+    (cell 5, line 2)"."""
+    sentences = [f"{f.sentence(q.name)} (cell {cells[f.cell][0]}, line {f.line})" for f in found]
+    return "; ".join(sentences[:5]) + ("; …" if len(sentences) > 5 else "")
 
 
 def _score(entry: dict, q: Question, cells: list[tuple[int, str]], outcome: ChildOutcome) -> None:

@@ -229,6 +229,9 @@ class Question:
     title: str
     names: list[str] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
+    #: libraries and ``d2l_opt`` modules an answer may use (:mod:`d2l_opt.grading.allow`);
+    #: ``None``: no restriction
+    allow: list[str] | None = None
     slow: bool = False
     wall_seconds: float | None = None
     memory_bytes: int | None = None

@@ -46,3 +46,10 @@ def q2(ns: dict) -> int:
 
 
 CHECKS = {"q1": q1, "q2": q2}
+
+#: Per question: the names the student defines and what an answer may use
+#: (:mod:`d2l_opt.grading.allow`); the master builds its questions from these.
+QUESTIONS = {
+    "q1": {"names": ["ewma_corrected"], "allow": ["numpy"]},
+    "q2": {"names": ["half_life", "effective_window"], "allow": ["numpy"]},
+}

@@ -51,3 +51,10 @@ def q2(ns: dict) -> int:
 
 
 CHECKS = {"q1": q1, "q2": q2}
+
+#: Per question: the names the student defines and what an answer may use
+#: (:mod:`d2l_opt.grading.allow`); the master builds its questions from these.
+QUESTIONS = {
+    "q1": {"names": ["heavy_ball"], "allow": ["numpy"]},
+    "q2": {"names": ["optimal_momentum", "optimal_lr"], "allow": ["numpy"]},
+}

@@ -111,3 +111,12 @@ def q4(ns: dict) -> int:
 
 
 CHECKS = {"q1": q1, "q2": q2, "q3": q3, "q4": q4}
+
+#: Per question: the names the student defines and what an answer may use
+#: (:mod:`d2l_opt.grading.allow`); the master builds its questions from these.
+QUESTIONS = {
+    "q1": {"names": ["rmsprop_trajectory", "gamma_one_multiplier"], "allow": ["numpy"]},
+    "q2": {"names": ["rotated_grad", "steps_to_tolerance"], "allow": ["numpy"]},
+    "q3": {"names": ["make_rmsprop", "best_lr"], "allow": ["numpy", "torch", "d2l_opt.optim"]},
+    "q4": {"names": ["rmsprop_scheduled", "gamma_schedule"], "allow": ["numpy"]},
+}
