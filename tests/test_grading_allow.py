@@ -38,7 +38,8 @@ CHEATS = {
         step="        w.grad = torch.tensor(np.asarray(grad(x), float))\n        opt.step()\n"
         "        x = w.detach().numpy().copy()"
     ),
-    "sources from disk": "import importlib.util\nimport pathlib\nimport sys\n\nimport d2l_opt.grading\n\n"
+    "sources from disk": "import importlib.util\nimport pathlib\nimport sys\n\n"
+    "import d2l_opt.grading\n\n"
     "_path = pathlib.Path(d2l_opt.grading.__file__).parent.parent / 'rules.py'\n"
     "_spec = importlib.util.spec_from_file_location('copied_rules', _path)\n"
     "_rules = importlib.util.module_from_spec(_spec)\nsys.modules['copied_rules'] = _rules\n"
@@ -120,8 +121,15 @@ def test_the_childs_view_of_the_package():
     root = REPO / "d2l_opt"
     numpy_only = set(allow.visible_modules(root, ["numpy"]))
     assert {"d2l_opt.grading.child", "d2l_opt.grading.wire", "d2l_opt.problems"} <= numpy_only
-    for module in ("d2l_opt.rules", "d2l_opt.optim", "d2l_opt.trajectory", "d2l_opt.conventions",
-                   "d2l_opt.ewma", "d2l_opt.grading.mistakes", "d2l_opt.grading.public.adagrad"):
+    for module in (
+        "d2l_opt.rules",
+        "d2l_opt.optim",
+        "d2l_opt.trajectory",
+        "d2l_opt.conventions",
+        "d2l_opt.ewma",
+        "d2l_opt.grading.mistakes",
+        "d2l_opt.grading.public.adagrad",
+    ):
         assert module not in numpy_only, module  # fmt: skip
     with_optim = set(allow.visible_modules(root, ["numpy", "torch", "d2l_opt.optim"]))
     assert {"d2l_opt.optim", "d2l_opt.rules"} <= with_optim  # optim needs the rules

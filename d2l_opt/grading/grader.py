@@ -16,7 +16,6 @@ submission that breaks one question (exits, loops, patches numpy) loses only tha
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -26,9 +25,9 @@ from typing import Any
 
 import nbformat
 
-from . import notebook as nbtools
 from ..data import find_data_dir
 from . import allow as allow_rules
+from . import notebook as nbtools
 from .child import transform_magics
 from .sandbox import ChildOutcome, Limits, default_mode, run_child
 from .spec import Answers, Exercise, Fail, Question

@@ -140,7 +140,12 @@ def drops_privileges() -> bool:
     the report says so). Under bubblewrap the child always drops root."""
     if os.geteuid() != 0:
         return False
-    paths = [Path(sys.executable).resolve(), Path(sys.base_prefix), Path(sys.prefix), _package_dir()]
+    paths = [
+        Path(sys.executable).resolve(),
+        Path(sys.base_prefix),
+        Path(sys.prefix),
+        _package_dir(),
+    ]
     for path in paths:
         for folder in [path, *path.parents] if path.is_dir() else path.parents:
             try:
