@@ -15,7 +15,12 @@ submission that breaks one question (exits, loops, patches numpy) loses only tha
 
 from __future__ import annotations
 
+import atexit
 import datetime as _dt
+import json
+import shutil
+import tempfile
+import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +32,7 @@ import nbformat
 
 from ..data import find_data_dir
 from . import allow as allow_rules
+from . import helpers
 from . import notebook as nbtools
 from .child import transform_magics
 from .sandbox import ChildOutcome, Limits, default_mode, run_child
@@ -170,6 +176,8 @@ def grade(
             cells = nbtools.question_cells(sub.notebook, q.name, q.needs)
             jobs.append((entry, q, cells, path))
 
+    shared = _Shared(data_dir)
+
     def work(job):
         entry, q, cells, path = job
         if options.static_check:
@@ -185,7 +193,8 @@ def grade(
                 masked_dirs=masked,
                 data_dir=data_dir,
                 mode=mode,
-                allow=q.allow,
+                allow=_sandbox_allow(q),
+                shared=shared.for_question(q),
             )
         except Exception as exc:  # noqa: BLE001 - the grader reports and goes on
             outcome = ChildOutcome(problem=f"the grader could not start the sandbox ({exc})")
@@ -207,6 +216,37 @@ def grade(
         )
         result["skipped"] = [e["question"] for e in result["questions"] if e["status"] == "skipped"]
     return results
+
+
+def _sandbox_allow(q: Question) -> list[str] | None:
+    """What the child must be able to import: the question's ``allow`` plus what the trusted
+    helpers its calls use need (the static check still holds answers to ``allow`` alone)."""
+    if q.allow is None:
+        return None
+    calls = json.dumps(q.calls)
+    extra = [m for name, needs in helpers.NEEDS.items() if name in calls for m in needs]
+    return list(dict.fromkeys([*q.allow, *extra]))
+
+
+class _Shared:
+    """Files prepared once per grading run for the children's helpers (the Fashion-MNIST
+    training subset), removed when the run ends."""
+
+    def __init__(self, data_dir: Path | None):
+        self.data_dir = data_dir
+        self.folder: Path | None = None
+        self.lock = threading.Lock()
+
+    def for_question(self, q: Question) -> dict[str, Path]:
+        if "fashion_mnist" not in json.dumps(q.calls):
+            return {}
+        with self.lock:
+            if self.folder is None:
+                self.folder = Path(tempfile.mkdtemp(prefix="d2l-grade-shared-"))
+                self.folder.chmod(0o755)
+                atexit.register(shutil.rmtree, self.folder, True)
+            subset = helpers.fashion_training_set(self.folder)
+        return {helpers.FASHION_SUBSET_ENV: subset}
 
 
 def _not_allowed(q: Question, cells: list[tuple[int, str]], found) -> str:

@@ -309,6 +309,7 @@ def run_child(
     data_dir: Path | None = None,
     mode: str | None = None,
     allow: list[str] | None = None,
+    shared: dict[str, Path] | None = None,
 ) -> ChildOutcome:
     """Run ``cells`` then ``calls`` in a fresh sandboxed child; return its answers as data.
 
@@ -318,6 +319,8 @@ def run_child(
     :func:`default_masked` are always added. ``data_dir`` is bound read-only and named by
     ``D2L_OPT_DATA``. ``allow`` (a question's list, see :mod:`d2l_opt.grading.allow`) narrows
     what the child can import under bubblewrap; ``None`` leaves the whole package visible.
+    ``shared`` maps environment variables to read-only files the grader prepared for the
+    child's helpers (bound into the sandbox at the same path).
     As root, the child runs as an unprivileged uid in both modes.
     """
     limits = limits or Limits()
@@ -340,16 +343,22 @@ def run_child(
         stderr_path = out / "stderr.txt"
         if bwrap:
             env = _child_env(data_dir, SANDBOX_WORK)
+            env.update({key: str(path) for key, path in (shared or {}).items()})
             hide = list(masked_dirs or []) + default_masked()
             blocker = base / "blocked.py"
             blocker.write_text(BLOCKER)
             view = _view_args(allow, blocker)
+            for path in (shared or {}).values():
+                # a folder bwrap creates on the /tmp tmpfs would be 0700: open it first
+                view += ["--perms", "0755", "--dir", str(path.parent)]
+                view += ["--ro-bind", str(path), str(path)]
             cmd = _bwrap_command(bwrap, work, out, hide, data_dir, env, drop_uid, view)
             cmd += [sys.executable, "-I", "-m", "d2l_opt.grading.child", SANDBOX_OUT]
             cmd += [str(drop_uid)]
             cwd, popen_env = str(work), {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
         else:
             env = _child_env(data_dir, str(work))
+            env.update({key: str(path) for key, path in (shared or {}).items()})
             # -I keeps the current folder off sys.path; the package must be importable as
             # installed, so add its parent explicitly when it is a source checkout
             env["PYTHONPATH"] = str(_package_dir().parent)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from d2l_opt.problems import D2L_QUADRATIC, D2L_ROTATED
@@ -9,7 +11,7 @@ from d2l_opt.rules import RMSprop
 from d2l_opt.trajectory import run
 
 from .. import mistakes as M
-from ..spec import Fail, as_int
+from ..spec import Fail, as_array, as_int
 from ._common import choice, expect, need
 
 X0 = np.array([-5.0, -2.0])
@@ -79,6 +81,37 @@ def q3(ns: dict) -> int:
     if isinstance(lr, bool) or not isinstance(lr, int | float) or not 1e-6 <= lr <= 1.0:
         raise Fail("`best_lr` should be a learning rate between 1e-6 and 1")
     return 2
+
+
+@functools.lru_cache(maxsize=1)
+def _fashion_test_set(images: int):
+    from d2l_opt.data import load_fashion_mnist
+
+    _, (x_test, y_test) = load_fashion_mnist()
+    return x_test[:images], y_test[:images]
+
+
+def fashion_test_accuracy(weights, images: int = 5000) -> float:
+    """Accuracy on the first ``images`` test images of ``mlp(FASHION_HIDDEN, seed=0)`` with
+    ``weights`` (the arrays a child returned, checked here); the test set is read once per
+    grading process. Raises :class:`Fail` for weights of the wrong shape or not finite."""
+    import torch
+
+    from d2l_opt.train import evaluate, mlp
+
+    from ..helpers import FASHION_HIDDEN
+
+    model = mlp(FASHION_HIDDEN, seed=0)
+    state = model.state_dict()
+    if not isinstance(weights, list) or len(weights) != len(state):
+        raise Fail("the trained network has the wrong number of weight tensors")
+    new_state = {}
+    for (key, ref), got in zip(state.items(), weights, strict=True):
+        w = as_array(got, shape=tuple(ref.shape), what="a weight tensor", finite=True)
+        new_state[key] = torch.as_tensor(w, dtype=ref.dtype)
+    model.load_state_dict(new_state)
+    accuracy, _ = evaluate(model, *_fashion_test_set(images))
+    return float(accuracy)
 
 
 def q4(ns: dict) -> int:
