@@ -23,7 +23,8 @@ import tempfile
 import threading
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,9 +126,15 @@ def grade_submission(
 
 
 def grade(
-    paths: list[str | Path], masters: dict[str, Master], options: GradeOptions | None = None
+    paths: list[str | Path],
+    masters: dict[str, Master],
+    options: GradeOptions | None = None,
+    on_result: Callable[[dict], None] | None = None,
 ) -> list[dict]:
-    """Grade several submissions; one result dict each (see :mod:`d2l_opt.grading.report`)."""
+    """Grade several submissions; one result dict each (see :mod:`d2l_opt.grading.report`).
+
+    ``on_result(result)`` is called (in this thread) for each submission as soon as all its
+    questions are graded, in the order they finish."""
     options = options or GradeOptions()
     mode = options.mode or default_mode()
     data_dir = options.data_dir or find_data_dir()
@@ -135,6 +142,7 @@ def grade(
     masked += [Path(p).resolve().parent for p in paths]
     results: list[dict] = []
     jobs: list[tuple[dict, Question, list[tuple[int, str]], Path]] = []
+    owner: dict[int, dict] = {}  # id(question entry) -> its submission's result
     for raw_path in paths:
         path = Path(raw_path)
         try:
@@ -175,6 +183,7 @@ def grade(
                 continue
             cells = nbtools.question_cells(sub.notebook, q.name, q.needs)
             jobs.append((entry, q, cells, path))
+            owner[id(entry)] = result
 
     shared = _Shared(data_dir)
 
@@ -200,22 +209,46 @@ def grade(
             outcome = ChildOutcome(problem=f"the grader could not start the sandbox ({exc})")
         return outcome
 
-    if options.jobs > 1 and len(jobs) > 1:
-        with ThreadPoolExecutor(max_workers=options.jobs) as pool:
-            outcomes = list(pool.map(work, jobs))
-    else:
-        outcomes = [work(job) for job in jobs]
-    for (entry, q, cells, _), outcome in zip(jobs, outcomes, strict=True):
-        _score(entry, q, cells, outcome)
+    # Submissions are finished (scored, handed to ``on_result``) as soon as their last
+    # question comes back, so that a long run that is stopped keeps what it finished.
+    remaining = {id(r): 0 for r in results}
+    for job in jobs:
+        remaining[id(owner[id(job[0])])] += 1
+
+    def finish(result: dict) -> None:
+        _total(result)
+        if on_result is not None:
+            on_result(result)
+
     for result in results:
-        graded = [e for e in result["questions"] if e["status"] != "skipped"]
-        result["score"] = round(sum(e["score"] for e in graded), 6)
-        result["max_score"] = sum(e["points"] for e in graded)
-        result["percent"] = (
-            round(100.0 * result["score"] / result["max_score"], 2) if result["max_score"] else 0.0
-        )
-        result["skipped"] = [e["question"] for e in result["questions"] if e["status"] == "skipped"]
+        if remaining[id(result)] == 0:
+            finish(result)
+    workers = max(1, options.jobs)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(work, job): job for job in jobs}
+        try:
+            for future in as_completed(futures):
+                entry, q, cells, _ = futures[future]
+                _score(entry, q, cells, future.result())
+                result = owner[id(entry)]
+                remaining[id(result)] -= 1
+                if remaining[id(result)] == 0:
+                    finish(result)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
     return results
+
+
+def _total(result: dict) -> None:
+    graded = [e for e in result["questions"] if e["status"] != "skipped"]
+    result["score"] = round(sum(e["score"] for e in graded), 6)
+    result["max_score"] = sum(e["points"] for e in graded)
+    result["percent"] = (
+        round(100.0 * result["score"] / result["max_score"], 2) if result["max_score"] else 0.0
+    )
+    result["skipped"] = [e["question"] for e in result["questions"] if e["status"] == "skipped"]
 
 
 def _sandbox_allow(q: Question) -> list[str] | None:
