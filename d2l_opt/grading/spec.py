@@ -52,12 +52,14 @@ __all__ = [
 
 class Fail(AssertionError):
     """A failed test. ``message`` is shown to the student (also for hidden tests: keep it free
-    of hidden inputs); ``mistake`` names a recognised common mistake."""
+    of hidden inputs); ``mistake`` names a recognised common mistake; ``hint`` (public checks)
+    says what to look at. ``Fail(..., hint=...)`` is the one way to attach a hint."""
 
-    def __init__(self, message: str, mistake: str | None = None):
+    def __init__(self, message: str, mistake: str | None = None, hint: str | None = None):
         super().__init__(message)
         self.message = message
         self.mistake = mistake
+        self.hint = hint
 
 
 # ------------------------------------------------------------------------ call argument specs
@@ -116,10 +118,6 @@ class Answers:
                 raise Fail(f"`{shown}` is not implemented yet")
             raise Fail(f"`{shown}` raised {kind}")
         return value
-
-    def error_text(self, key: str) -> str | None:
-        value = self._values.get(key)
-        return str(value) if isinstance(value, CallError) else None
 
 
 # ---------------------------------------------------------------------------- conversions
@@ -187,17 +185,27 @@ def expect_close(
     mistakes: dict[str, Any | Callable[[], Any]] | None = None,
     rtol: float = 1e-6,
     atol: float = 1e-9,
+    hint: str | None = None,
 ) -> None:
     """Pass when ``value`` matches ``reference``; otherwise name the mistake it matches.
 
     ``mistakes`` maps a description of a common mistake to the value that mistake produces on
-    the same input (or a function computing it). Shape is checked first.
+    the same input (or a function computing it). Shape is checked first. ``hint`` goes with
+    every :class:`Fail` this raises.
     """
+    try:
+        _expect_close(value, reference, what, mistakes or {}, rtol, atol)
+    except Fail as fail:
+        fail.hint = hint
+        raise
+
+
+def _expect_close(value, reference, what, mistakes, rtol, atol) -> None:
     ref = np.asarray(reference, dtype=np.float64)
     got = as_array(value, shape=ref.shape, what=what)
     if _close(got, ref, rtol, atol):
         return
-    for description, wrong in (mistakes or {}).items():
+    for description, wrong in mistakes.items():
         try:
             wrong_value = wrong() if callable(wrong) else wrong
             wrong_arr = np.asarray(wrong_value, dtype=np.float64)

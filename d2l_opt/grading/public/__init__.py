@@ -56,23 +56,28 @@ class Checker:
             count = self.checks[question](ns)
         except Fail as fail:
             print(f"❌ {question}: failed: {fail.message}")
-            hint = getattr(fail, "hint", None)
-            if hint:
-                print(f"   Hint: {hint}")
+            if fail.hint:
+                print(f"   Hint: {fail.hint}")
             return False
         except KeyError as exc:
-            print(f"❌ {question}: failed: {exc.args[0]} is not defined; run the cell that "
-                  "defines it (and keep its name)")  # fmt: skip
+            print(
+                f"❌ {question}: failed: {exc.args[0]} is not defined; run the cell that "
+                "defines it (and keep its name)"
+            )
             return False
         except NotImplementedError:
-            print(f"❌ {question}: failed: not implemented yet (replace `raise "
-                  "NotImplementedError` by your code)")  # fmt: skip
+            print(
+                f"❌ {question}: failed: not implemented yet (replace `raise "
+                "NotImplementedError` by your code)"
+            )
             return False
         except Exception as exc:  # noqa: BLE001 - the student's code raised
             print(f"❌ {question}: failed: your code raised {type(exc).__name__}: {exc}")
             return False
-        print(f"✅ {question}: {count} public checks passed. The grader runs further, hidden "
-              "tests on submission.")  # fmt: skip
+        print(
+            f"✅ {question}: {count} public checks passed. The grader runs further, hidden "
+            "tests on submission."
+        )
         return True
 
     def _warn_not_allowed(self, question: str, ns: dict) -> None:
@@ -97,8 +102,3 @@ class Checker:
 
 def checker(exercise: str) -> Checker:
     return Checker(exercise)
-
-
-def hinted(fail: Fail, hint: str) -> Fail:
-    fail.hint = hint  # type: ignore[attr-defined]
-    return fail
