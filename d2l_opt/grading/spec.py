@@ -31,7 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from .wire import CallError
+from .wire import CallError, arr, helper, name
+from .wire import plain as _plain
 
 __all__ = [
     "Answers",
@@ -62,36 +63,7 @@ class Fail(AssertionError):
         self.hint = hint
 
 
-# ------------------------------------------------------------------------ call argument specs
-
-
-def arr(values: Any, dtype: str = "float64") -> dict:
-    """A numpy array argument (built in the child with ``np.array(values, dtype)``)."""
-    return {"$array": np.asarray(values, dtype=dtype).tolist(), "dtype": dtype}
-
-
-def name(identifier: str) -> dict:
-    """The value the student's notebook bound to ``identifier`` (e.g. their own function)."""
-    return {"$name": identifier}
-
-
-def helper(function: str, *args: Any) -> dict:
-    """A trusted helper object built in the child, e.g. ``helper("quadratic_grad", H)``."""
-    return {"$helper": function, "args": [_plain(a) for a in args]}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return arr(value)
-    if isinstance(value, tuple):
-        return {"$tuple": [_plain(v) for v in value]}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+# call arguments: the parent → child format lives in wire.py (re-exported here for masters)
 
 
 # -------------------------------------------------------------------------------- answers
