@@ -36,6 +36,7 @@ from . import allow as allow_rules
 from . import helpers
 from . import notebook as nbtools
 from .child import transform_magics
+from .messages import render
 from .sandbox import ChildOutcome, Limits, default_mode, run_child
 from .spec import Answers, Exercise, Fail, Question
 from .submission import SubmissionError, read_submission
@@ -164,6 +165,7 @@ def grade(
         result["problem"] = None
         result["notes"] = sub.notes
         result["sandbox"] = mode
+        result["lang"] = nbtools.language(sub.notebook)
         results.append(result)
         for q in exercise.questions.values():
             entry = {
@@ -184,6 +186,7 @@ def grade(
             cells = nbtools.question_cells(sub.notebook, q.name, q.needs)
             jobs.append((entry, q, cells, path))
             owner[id(entry)] = result
+            entry["lang"] = result["lang"]
 
     shared = _Shared(data_dir)
 
@@ -291,6 +294,7 @@ def _not_allowed(q: Question, cells: list[tuple[int, str]], found) -> str:
 
 def _score(entry: dict, q: Question, cells: list[tuple[int, str]], outcome: ChildOutcome) -> None:
     start = time.perf_counter()
+    lang = entry.pop("lang", "en")
     entry["problem"] = outcome.problem
     numbers = [number for number, _ in cells]
     entry["cell_errors"] = [
@@ -305,27 +309,26 @@ def _score(entry: dict, q: Question, cells: list[tuple[int, str]], outcome: Chil
     for test in q.tests:
         if test.hidden:
             hidden_number += 1
-            label = f"hidden test {hidden_number}"
+            label = render("hidden_test", lang, number=hidden_number)
         else:
             label = test.name
         record = {"name": label, "hidden": test.hidden, "points": test.points, "passed": False}
         try:
             test.func(answers)
             record["passed"] = True
-            record["feedback"] = "passed"
+            record["feedback"] = render("passed", lang)
         except Fail as fail:
-            if test.hidden:
-                record["feedback"] = "failed" + (
-                    f": your answer matches a common mistake: {fail.mistake}"
-                    if fail.mistake
-                    else ""
-                )
+            if test.hidden and fail.mistake:
+                mistake = fail.mistake_text(lang)
+                record["feedback"] = render("failed_mistake", lang, mistake=mistake)
+            elif test.hidden:
+                record["feedback"] = render("failed", lang)
             else:
-                record["feedback"] = fail.message
+                record["feedback"] = fail.text(lang)
             if fail.mistake:
-                record["mistake"] = fail.mistake
+                record["mistake"] = fail.mistake  # English, for the instructor's tables
         except Exception:  # noqa: BLE001 - a bug in the master must not stop the grader
-            record["feedback"] = "the grader could not check this answer (error in the master)"
+            record["feedback"] = render("grader_error", lang)
             record["grader_error"] = traceback.format_exc(limit=3)[-1500:]
         entry["tests"].append(record)
     entry["score"] = float(sum(t["points"] for t in entry["tests"] if t["passed"]))

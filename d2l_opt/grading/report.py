@@ -11,6 +11,8 @@ import json
 import os
 from pathlib import Path
 
+from .messages import render
+
 __all__ = ["ResultStore", "write_reports", "markdown_report"]
 
 
@@ -57,19 +59,26 @@ def _fmt(x: float) -> str:
 
 
 def markdown_report(results: list[dict], similar: list[dict] | None = None) -> str:
-    lines = ["# Grading report", ""]
+    """One section per submission, each in its notebook's language (``result["lang"]``)."""
+    lines = [f"# {render('report_title')}", ""]
     for r in results:
+        lang = r.get("lang", "en")
+
+        def t(key: str, lang: str = lang, **fields) -> str:
+            return render(key, lang, **fields)
+
         title = f"{r['student']} — {r.get('exercise') or 'unknown exercise'}"
         lines += [f"## {title}", ""]
-        lines.append(f"File: `{Path(r['submission']).name}`  ")
+        lines.append(f"{t('report_file')}: `{Path(r['submission']).name}`  ")
         lines.append(
-            f"Score: **{_fmt(r['score'])} / {_fmt(r['max_score'])}** ({_fmt(r['percent'])} %)"
+            f"{t('report_score')}: **{_fmt(r['score'])} / {_fmt(r['max_score'])}** "
+            f"({_fmt(r['percent'])} %)"
         )
         if r.get("sandbox"):
             lines[-1] += f"  \nSandbox: {r['sandbox']}"
         lines.append("")
         if r.get("problem"):
-            lines += [f"**Not graded:** {r['problem']}", ""]
+            lines += [f"**{t('report_not_graded')}:** {r['problem']}", ""]
         for note in r.get("notes", []):
             lines.append(f"- Note: {note}")
         if r.get("notes"):
@@ -77,16 +86,18 @@ def markdown_report(results: list[dict], similar: list[dict] | None = None) -> s
         for q in r["questions"]:
             head = f"### {q['question']}: {q['title']} — {_fmt(q['score'])} / {_fmt(q['points'])}"
             if q["status"] == "skipped":
-                head = f"### {q['question']}: {q['title']} — skipped (not counted)"
+                head = f"### {q['question']}: {q['title']} — {t('report_skipped')}"
             lines += [head, ""]
             if q.get("problem"):
-                lines.append(f"- Problem: {q['problem']}")
+                lines.append(f"- {t('report_problem')}: {q['problem']}")
             for err in q.get("cell_errors", []):
-                where = f"cell {err['cell']}" if err.get("cell") else "a cell"
-                lines.append(f"- {where} raised `{err['error']}`")
-            for t in q.get("tests", []):
-                mark = "✓" if t["passed"] else "✗"
-                lines.append(f"- {mark} {t['name']} ({_fmt(t['points'])} pt): {t['feedback']}")
+                where = t("report_cell", number=err["cell"]) if err.get("cell") else t(
+                    "report_a_cell")  # fmt: skip
+                lines.append("- " + t("report_cell_raised", where=where, error=err["error"]))
+            for test in q.get("tests", []):
+                mark = "✓" if test["passed"] else "✗"
+                points = f"{_fmt(test['points'])} {t('report_points')}"
+                lines.append(f"- {mark} {test['name']} ({points}): {test['feedback']}")
             lines.append("")
     if similar is not None:
         lines += similarity_section(similar)

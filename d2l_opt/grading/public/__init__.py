@@ -18,6 +18,8 @@ import os
 import sys
 from collections.abc import Callable
 
+from ...i18n import get_language
+from ..messages import render
 from ..spec import Fail
 
 #: Set by the grader in its sandboxed children (see :data:`d2l_opt.grading.sandbox.CHILD_ENV`).
@@ -51,36 +53,30 @@ class Checker:
         if question not in self.checks:
             raise ValueError(f"no question {question!r}; one of {', '.join(self.checks)}")
         ns = namespace if namespace is not None else sys._getframe(1).f_globals
-        self._warn_not_allowed(question, ns)
+        lang = get_language()
+        self._warn_not_allowed(question, ns, lang)
+
+        def failed(reason: str) -> bool:
+            print(render("check_failed", lang, question=question, reason=reason))
+            return False
+
         try:
             count = self.checks[question](ns)
         except Fail as fail:
-            print(f"❌ {question}: failed: {fail.message}")
+            failed(fail.text(lang))
             if fail.hint:
-                print(f"   Hint: {fail.hint}")
+                print(render("check_hint", lang, hint=fail.hint_text(lang)))
             return False
         except KeyError as exc:
-            print(
-                f"❌ {question}: failed: {exc.args[0]} is not defined; run the cell that "
-                "defines it (and keep its name)"
-            )
-            return False
+            return failed(render("check_undefined", lang, name=exc.args[0]))
         except NotImplementedError:
-            print(
-                f"❌ {question}: failed: not implemented yet (replace `raise "
-                "NotImplementedError` by your code)"
-            )
-            return False
+            return failed(render("check_not_implemented", lang))
         except Exception as exc:  # noqa: BLE001 - the student's code raised
-            print(f"❌ {question}: failed: your code raised {type(exc).__name__}: {exc}")
-            return False
-        print(
-            f"✅ {question}: {count} public checks passed. The grader runs further, hidden "
-            "tests on submission."
-        )
+            return failed(render("check_raised", lang, error=f"{type(exc).__name__}: {exc}"))
+        print(render("check_passed", lang, question=question, count=count))
         return True
 
-    def _warn_not_allowed(self, question: str, ns: dict) -> None:
+    def _warn_not_allowed(self, question: str, ns: dict, lang: str) -> None:
         """Warn when the question's functions use what the question does not allow (the grader
         gives such a question 0)."""
         from ..allow import uses
@@ -93,7 +89,7 @@ class Checker:
         for name in spec.get("names", []):
             reasons += [r for r in uses(ns.get(name), ns, allow) if r not in reasons]
         for reason in reasons[:3]:
-            print(f"⚠️ {question} uses {reason}: the grader gives this question 0.")
+            print(render("check_not_allowed", lang, question=question, reason=reason))
 
     def all(self, namespace: dict | None = None) -> dict[str, bool]:
         ns = namespace if namespace is not None else sys._getframe(1).f_globals

@@ -54,7 +54,7 @@ def q1(ns: dict) -> int:
         f(PROBLEMS[problem].grad, np.array(x0), lr, eps, steps),
         *PUBLIC_TRAJECTORY,
         what="adagrad(grad, (-5, -2), lr=0.4, eps=0.1, steps=4)",
-        hint="s ← s + g², x ← x − η g / (√s + ε); this exercise puts ε outside the root.",
+        hint="adagrad_q1",
     )
     return 1
 
@@ -66,7 +66,7 @@ def q2(ns: dict) -> int:
         f(grads.copy(), lr, eps),
         *PUBLIC_RATES,
         what="effective_rates(ones((5, 2)), lr=0.5, eps=1e-8)",
-        hint="row t is η / (√s_t + ε) with s_t the sum of g² up to and including step t",
+        hint="adagrad_q2",
     )
     return 1
 

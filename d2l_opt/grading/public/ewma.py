@@ -44,7 +44,7 @@ def expect_window(answer, beta, *, what="effective_window", hint=None):
         reference.effective_window(beta),
         what=what,
         hint=hint,
-        mistakes={"β/(1 − β)": beta / (1 - beta)},
+        mistakes={"window_ratio": beta / (1 - beta)},
     )
 
 
@@ -56,27 +56,27 @@ def q1(ns: dict) -> int:
         xs,
         beta,
         what="ewma_corrected([1, 2, 3, 4], 0.9)",
-        hint="v_t = β v_{t-1} + (1 - β) x_t from v_0 = 0, then divide by 1 - β**t (t from 1).",
+        hint="ewma_q1",
     )
     expect_corrected(
         f(np.full(5, 3.0), 0.5),
         np.full(5, 3.0),
         0.5,
         what="ewma_corrected of a constant series",
-        hint="a bias-corrected average of a constant series is that constant",
+        hint="ewma_q1_constant",
     )
     return 2
 
 
 def q2(ns: dict) -> int:
     expect_half_life(
-        need(ns, "half_life")(0.9), 0.9, what="half_life(0.9)", hint="solve β**k = 1/2 for k"
+        need(ns, "half_life")(0.9), 0.9, what="half_life(0.9)", hint="ewma_q2_half_life"
     )
     expect_window(
         need(ns, "effective_window")(0.9),
         0.9,
         what="effective_window(0.9)",
-        hint="the weights (1 - β) β**k sum to 1; how many terms of weight 1 - β is that?",
+        hint="ewma_q2_window",
     )
     return 2
 

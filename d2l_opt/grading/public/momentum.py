@@ -53,7 +53,7 @@ def expect_lr(answer, lipschitz, mu, *, what="optimal_lr", hint=None):
         reference,
         what=what,
         hint=hint,
-        mistakes={"gradient descent's 2/(L + μ)": 2 / (lipschitz + mu)},
+        mistakes={"gd_step": 2 / (lipschitz + mu)},
     )
 
 
@@ -64,7 +64,7 @@ def q1(ns: dict) -> int:
         f(PROBLEMS[problem].grad, np.array(x0), lr, beta, steps),
         *PUBLIC_TRAJECTORY,
         what="heavy_ball(grad, (-5, -2), lr=0.1, beta=0.5, steps=4)",
-        hint="v ← β v + g, then x ← x − η v; row 0 of the result is x0.",
+        hint="momentum_q1",
     )
     return 1
 
@@ -74,14 +74,14 @@ def q2(ns: dict) -> int:
         need(ns, "optimal_momentum")(100.0),
         100.0,
         what="optimal_momentum(100)",
-        hint="the heavy ball converges at rate (√κ − 1)/(√κ + 1) when β is its square",
+        hint="momentum_q2_beta",
     )
     expect_lr(
         need(ns, "optimal_lr")(4.0, 0.2),
         4.0,
         0.2,
         what="optimal_lr(L=4, mu=0.2)",
-        hint="η = 4 / (√L + √μ)²",
+        hint="momentum_q2_lr",
     )
     return 2
 
