@@ -163,13 +163,13 @@ def _package_dir() -> Path:
 def default_masked() -> list[Path]:
     """Folders always masked from the child: the source checkout that holds ``d2l_opt`` (when
     it is one) and, when grading as root, root's home."""
-    hidden = []
+    masked = []
     root = _package_dir().parent
     if (root / "pyproject.toml").exists() or (root / ".git").exists():
-        hidden.append(root)
+        masked.append(root)
     if os.geteuid() == 0:
-        hidden.append(Path.home())
-    return hidden
+        masked.append(Path.home())
+    return masked
 
 
 def _needed_paths(data_dir: Path | None) -> list[Path]:
@@ -238,13 +238,13 @@ def _bwrap_command(
     bwrap: str,
     work: Path,
     out: Path,
-    hidden: list[Path],
+    masked_dirs: list[Path],
     data_dir: Path | None,
     env: dict[str, str],
     drop_uid: int,
     view: list[str] = (),
 ) -> list[str]:
-    hide = sorted({p.resolve() for p in hidden if p.exists()}, key=lambda p: len(p.parts))
+    hide = sorted({p.resolve() for p in masked_dirs if p.exists()}, key=lambda p: len(p.parts))
     hide = [p if p.is_dir() else p.parent for p in hide]
     hide = [p for p in hide if p != Path("/")]
     cmd = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
