@@ -87,12 +87,19 @@ def _repository() -> Path:
 
 
 def _wheel(out_dir: Path) -> Path:
-    """Build the ``d2l_opt`` wheel from this repository (no network, no build isolation)."""
-    cmd = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-           "--wheel-dir", str(out_dir), str(_repository())]  # fmt: skip
-    with tempfile.TemporaryDirectory() as tmp:  # keep build/ and *.egg-info out of the checkout
-        env = {**os.environ, "TMPDIR": tmp}
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    """Build the ``d2l_opt`` wheel from this repository (no network, no build isolation), from
+    a copy of its package files so that setuptools' ``build/`` stays out of the checkout."""
+    repo = _repository()
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "src"
+        source.mkdir()
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy2(repo / name, source / name)
+        shutil.copytree(repo / "d2l_opt", source / "d2l_opt",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))  # fmt: skip
+        cmd = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+               "--no-build-isolation", "--wheel-dir", str(out_dir), str(source)]  # fmt: skip
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=tmp)
     if done.returncode != 0:
         raise RuntimeError(f"building the d2l_opt wheel failed:\n{done.stderr[-2000:]}")
     wheels = sorted(out_dir.glob("d2l_opt-*.whl"))
