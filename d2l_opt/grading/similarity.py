@@ -73,10 +73,13 @@ def _boilerplate(starter: str):
 
 def similarity(code_a: str, code_b: str, starter: str = "") -> float:
     """How much of two answers is shared, ignoring what ``starter`` already holds (0 to 1)."""
+    boilerplate = _boilerplate(starter)
+    return _compare(_fingerprint(code_a, boilerplate), _fingerprint(code_b, boilerplate))
+
+
+def _compare(a, b) -> float:
     from copydetect import compare_files
 
-    boilerplate = _boilerplate(starter)
-    a, b = _fingerprint(code_a, boilerplate), _fingerprint(code_b, boilerplate)
     if min(len(a.filtered_code), len(b.filtered_code)) < MIN_CHARACTERS:
         return 0.0
     if len(a.hashes) == 0 or len(b.hashes) == 0:
@@ -109,9 +112,10 @@ def similar_pairs(results: list[dict], masters: dict, threshold: float = 0.8) ->
     pairs = []
     for exercise, answers in sorted(by_exercise.items()):
         master = nbformat.read(masters[exercise].path, as_version=4)
-        starter = answer_code(student_notebook(master))
-        for (label_a, code_a), (label_b, code_b) in itertools.combinations(answers, 2):
-            share = similarity(code_a, code_b, starter)
+        boilerplate = _boilerplate(answer_code(student_notebook(master)))
+        prints = [(label, _fingerprint(code, boilerplate)) for label, code in answers]
+        for (label_a, a), (label_b, b) in itertools.combinations(prints, 2):
+            share = _compare(a, b)
             pairs.append({"exercise": exercise, "a": label_a, "b": label_b,
                           "similarity": round(share, 4), "flagged": share >= threshold,
                           "threshold": threshold})  # fmt: skip
