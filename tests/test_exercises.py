@@ -99,3 +99,125 @@ def test_each_mistake_differs_from_the_rule():
         assert not np.allclose(
             np.stack(M.adam_step(*args, mistake=mistake)), ref, rtol=1e-7, atol=0
         ), mistake
+
+
+# ----------------------------------------- one source: the masters hold no references of their own
+
+PUBLIC_MODULES = ["ewma", "momentum", "adagrad", "rmsprop", "adam"]
+
+
+@pytest.mark.parametrize("name", PUBLIC_MODULES)
+def test_masters_hold_no_reference_implementation_or_mistake_list(name):
+    """A master's hidden tests import their references, mistake lists and public inputs from
+    d2l_opt.grading.public.<exercise>: no rule, trajectory or mistake module of their own, no
+    mistake names, no helper functions besides the tests themselves."""
+    import ast
+
+    master = nbformat.read(REPO / "exercises" / "master" / f"{name}.ipynb", as_version=4)
+    source = "\n\n".join(c.source for c in master.cells if HIDDEN_TAG in tags(c))
+    tree = ast.parse(source)
+    allowed = {"numpy", "d2l_opt.grading.spec", "d2l_opt.grading.public"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            assert {a.name for a in node.names} <= allowed, ast.unparse(node)
+        elif isinstance(node, ast.ImportFrom):
+            assert node.module in allowed, ast.unparse(node)
+            if node.module == "d2l_opt.grading.public":
+                assert [a.name for a in node.names] == [name]
+        elif isinstance(node, ast.FunctionDef):
+            decorators = [ast.unparse(d) for d in node.decorator_list]
+            assert any(".test(" in d for d in decorators), f"{name}: def {node.name} in the master"
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            assert node.value not in M.DESCRIPTIONS, f"{name}: mistake {node.value!r} listed"
+
+
+# --------------------------- every mistake differs from the rule; every correct branch is the rule
+
+
+def torch_path(optimizer_class, x0, grad, steps, **settings):
+    """An independent oracle: torch.optim's optimizer on the same gradients."""
+    import torch
+
+    w = torch.tensor(np.array(x0, dtype=float), requires_grad=True)
+    optimizer = optimizer_class([w], **settings)
+    out = [w.detach().numpy().copy()]
+    for _ in range(steps):
+        w.grad = torch.tensor(np.asarray(grad(w.detach().numpy()), dtype=float))
+        optimizer.step()
+        out.append(w.detach().numpy().copy())
+    return np.array(out)
+
+
+def test_correct_branches_equal_rules_and_torch():
+    import torch
+
+    g = D2L_ROTATED.grad
+    adagrad = torch_path(torch.optim.Adagrad, X0, g, 9, lr=0.3, eps=1e-3)
+    np.testing.assert_allclose(M.adagrad_trajectory(g, X0, 0.3, 1e-3, 9), adagrad)
+    heavy_ball = torch_path(torch.optim.SGD, X0, g, 9, lr=0.05, momentum=0.7)
+    np.testing.assert_allclose(M.heavy_ball_trajectory(g, X0, 0.05, 0.7, 9), heavy_ball)
+    grads = np.random.default_rng(4).normal(size=(7, 3))
+    np.testing.assert_allclose(M.adagrad_effective_rates(grads, 0.5, 1e-3),
+                               0.5 / (np.sqrt(np.cumsum(grads**2, axis=0)) + 1e-3))  # fmt: skip
+    # Adam and AMSGrad: iterate the teaching step from zero moments against torch.optim.Adam
+    for amsgrad in (False, True):
+        p, m, v, vmax = np.array([1.0, -2.0, 0.5]), np.zeros(3), np.zeros(3), np.zeros(3)
+        w = torch.tensor(p.copy(), requires_grad=True)
+        opt = torch.optim.Adam([w], lr=0.05, betas=(0.8, 0.9), eps=1e-6, amsgrad=amsgrad)
+        for t in range(1, 6):
+            grad = grads[t]
+            if amsgrad:
+                p, m, v, vmax = M.amsgrad_step(p, grad, m, v, vmax, t, 0.05, 0.8, 0.9, 1e-6)
+            else:
+                p, m, v = M.adam_step(p, grad, m, v, t, 0.05, 0.8, 0.9, 1e-6)
+            w.grad = torch.tensor(grad)
+            opt.step()
+            np.testing.assert_allclose(p, w.detach().numpy(), rtol=1e-10)
+    kappa = 50.0
+    assert M.optimal_momentum(kappa) == pytest.approx(((kappa**0.5 - 1) / (kappa**0.5 + 1)) ** 2)
+    xs = np.random.default_rng(5).normal(size=9)
+    closed = []  # the EWMA's weights (1 - β) β^(t-k), normalised by 1 - β^t
+    for t in range(1, 10):
+        w = np.array([(1 - 0.6) * 0.6 ** (t - k) for k in range(1, t + 1)])
+        closed.append(w @ xs[:t] / (1 - 0.6**t))
+    np.testing.assert_allclose(M.ewma_bias_corrected(xs, 0.6), closed)
+    assert M.half_life(0.8) == pytest.approx(np.log(0.5) / np.log(0.8))
+
+
+def mistake_cases():
+    from d2l_opt.grading.public import adagrad, adam, momentum, rmsprop
+    from d2l_opt.grading.public import ewma as ewma_p
+
+    g = D2L_ROTATED.grad
+    grads = np.random.default_rng(6).normal(size=(6, 2))
+    step = (X0, np.array([0.5, -2.0]), np.array([0.1, 0.2]), np.array([0.3, 0.1]), 3, 0.1, 0.9,
+            0.99, 1e-3)  # fmt: skip
+    ams = (*step[:4], np.array([0.4, 0.05]), *step[4:])
+    gammas = [0.1, 0.5, 0.7, 0.9, 0.95]
+    return [
+        (M.adagrad_trajectory, (g, X0, 0.3, 1e-3, 6), {}, adagrad.TRAJECTORY_MISTAKES),
+        (M.adagrad_effective_rates, (grads, 0.5, 1e-3), {}, adagrad.RATE_MISTAKES),
+        (M.heavy_ball_trajectory, (g, X0, 0.05, 0.7, 6), {}, momentum.TRAJECTORY_MISTAKES),
+        (M.optimal_momentum, (50.0,), {}, momentum.MOMENTUM_MISTAKES),
+        (M.rmsprop_trajectory, (g, X0, 0.05, 0.8, 1e-4, 6), {}, rmsprop.TRAJECTORY_MISTAKES),
+        (M.rmsprop_trajectory, (g, X0, 0.05, None, 1e-4, 5), {"gammas": gammas},
+         rmsprop.SCHEDULE_MISTAKES),
+        (M.adam_step, step, {}, adam.STEP_MISTAKES),
+        (M.amsgrad_step, ams, {}, adam.AMSGRAD_MISTAKES),
+        (M.ewma_bias_corrected, (np.random.default_rng(8).normal(size=8), 0.7), {},
+         ewma_p.BIAS_MISTAKES),
+        (M.half_life, (0.9,), {}, ewma_p.HALF_LIFE_MISTAKES),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", range(10))
+def test_every_listed_mistake_differs_from_the_right_answer(case):
+    func, args, kwargs, names = mistake_cases()[case]
+    right = np.asarray(np.stack(func(*args, **kwargs)) if isinstance(func(*args, **kwargs), tuple)
+                       else func(*args, **kwargs), dtype=float)  # fmt: skip
+    assert names
+    for name in names:
+        assert name in M.DESCRIPTIONS, name
+        wrong = func(*args, mistake=name, **kwargs)
+        wrong = np.asarray(np.stack(wrong) if isinstance(wrong, tuple) else wrong, dtype=float)
+        assert not np.allclose(wrong, right, rtol=1e-7, atol=0, equal_nan=True), (func, name)

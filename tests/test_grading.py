@@ -74,17 +74,27 @@ def test_every_reference_solution_scores_100_percent(masters, tmp_path):
 
 
 @pytest.mark.slow
-def test_fashion_mnist_question_reference_and_a_bad_learning_rate(masters, tmp_path):
+def test_fashion_mnist_question_tells_right_from_wrong(masters, tmp_path):
+    """The reference earns q3; a bad learning rate and a wrong optimizer (Adagrad) do not."""
     good = write(solved_student("rmsprop"), tmp_path / "good.ipynb")
     bad_nb = solved_student("rmsprop")
+    wrong_nb = solved_student("rmsprop")
     for cell in bad_nb.cells:
         cell.source = cell.source.replace("best_lr = 1e-3", "best_lr = 1.0")
+    for cell in wrong_nb.cells:
+        cell.source = cell.source.replace(
+            "torch.optim.RMSprop(params", "torch.optim.Adagrad(params"
+        )
     bad = write(bad_nb, tmp_path / "bad.ipynb")
-    good_r, bad_r = grader.grade([good, bad], masters, grader.GradeOptions(only=["q3"], jobs=2))
-    assert by_question(good_r)["q3"]["score"] == by_question(good_r)["q3"]["points"]
-    bad_q3 = by_question(bad_r)["q3"]
+    wrong = write(wrong_nb, tmp_path / "wrong.ipynb")
+    results = grader.grade([good, bad, wrong], masters, grader.GradeOptions(only=["q3"], jobs=2))
+    good_q3, bad_q3, wrong_q3 = (by_question(r)["q3"] for r in results)
+    assert good_q3["score"] == good_q3["points"], good_q3
     assert bad_q3["score"] < bad_q3["points"]
     assert any("below" in t["feedback"] for t in bad_q3["tests"])
+    assert wrong_q3["score"] < wrong_q3["points"]
+    assert any("square_avg" in t["feedback"] for t in wrong_q3["tests"])
+    assert any("below" in t["feedback"] for t in wrong_q3["tests"]), wrong_q3
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -334,7 +344,7 @@ def test_sandbox_hides_the_repository_and_master_and_has_no_network(tmp_path):
         {"id": k, "target": f"$value:{k}", "args": [], "kwargs": {}}
         for k in ("seen", "masters", "uid", "net")
     ]
-    out = run_child(cells, calls, mode="bwrap", hidden=[MASTERS])
+    out = run_child(cells, calls, mode="bwrap", masked_dirs=[MASTERS])
     assert out.problem is None, out
     # only what Python needs, and the empty mount point over the master folder
     assert set(out.answers["seen"]) <= {".venv", "d2l_opt", "exercises"}

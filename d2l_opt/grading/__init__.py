@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from .public import Checker, checker
 
-__all__ = ["Checker", "checker", "export", "check"]
+__all__ = ["Checker", "checker", "export"]
 
 
 def export(notebook=None, out="submission.zip", *, student=None):
@@ -30,12 +30,3 @@ def export(notebook=None, out="submission.zip", *, student=None):
     from .submission import export as _export
 
     return _export(notebook, out, student=student)
-
-
-def check(question: str, exercise: str | None = None) -> bool:
-    """``check("q1", "rmsprop")``: run public checks without building a checker first."""
-    import sys
-
-    if exercise is None:
-        raise TypeError("name the exercise: check('q1', 'rmsprop') or checker('rmsprop')('q1')")
-    return Checker(exercise)(question, sys._getframe(1).f_globals)

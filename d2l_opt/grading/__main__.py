@@ -1,4 +1,4 @@
-"""Command line: ``python -m d2l_opt.grading {assign,export,grade,check-master}``."""
+"""Command line: ``python -m d2l_opt.grading {assign,export,grade,gradescope,check-master}``."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def _export(args) -> int:
 
 
 def _grade(args) -> int:
-    from . import grader, report
+    from . import grader, report, similarity
     from .sandbox import Limits, default_mode
 
     masters = grader.load_masters(args.master)
@@ -47,23 +47,60 @@ def _grade(args) -> int:
         jobs=args.jobs,
         limits=Limits(wall_seconds=args.timeout, memory_bytes=args.memory_mb << 20),
         data_dir=Path(args.data).resolve() if args.data else None,
-        hidden=[Path(args.out).resolve()],
+        masked_dirs=[Path(args.out).resolve()],
     )
     mode = options.mode or default_mode()
     if mode == "subprocess":
         print(
             "warning: bubblewrap (bwrap) is not available: grading in plain subprocesses with "
-            "resource limits only (no file-system or network isolation)",
+            "resource limits only (no file-system or network isolation); a static check holds "
+            "answers to each question's allowed libraries",
             file=sys.stderr,
         )
     start = time.perf_counter()
-    results = grader.grade(files, masters, options)
+    store = report.ResultStore(Path(args.out), masters, options)
+    done = {path: store.load(path) for path in files}
+    todo = [path for path, result in done.items() if result is None]
+    if len(todo) < len(files):
+        print(f"{len(files) - len(todo)} submission(s) already graded in {args.out}; grading "
+              f"the {len(todo)} missing", file=sys.stderr)  # fmt: skip
+    bar = _progress(len(todo), args.progress)
+
+    def finished(result: dict) -> None:
+        store.save(Path(result["submission"]), result)
+        done[Path(result["submission"])] = result
+        bar.update(1)
+
+    try:
+        grader.grade(todo, masters, options, on_result=finished)
+    finally:
+        bar.close()
+    results = [done[path] for path in files]
+    pairs = similarity.similar_pairs(results, masters, threshold=args.similarity)
     meta = {"graded_at": grader.now(), "sandbox": mode, "seconds": time.perf_counter() - start}
-    paths = report.write_reports(results, args.out, meta)
+    paths = report.write_reports(results, args.out, meta, similar=pairs)
     for r in results:
         status = r["problem"] or f"{r['score']:g} / {r['max_score']:g}"
         print(f"{Path(r['submission']).name}: {status}")
+    flagged = sum(1 for p in pairs if p["flagged"])
+    print(f"{flagged} pair(s) of submissions look alike (threshold {args.similarity:g})")
     print(f"wrote {', '.join(str(p) for p in paths.values())}")
+    return 0
+
+
+def _progress(total: int, mode: str):
+    from tqdm.auto import tqdm
+
+    disable = {"auto": None, "on": False, "off": True}[mode]
+    return tqdm(total=total, unit="submission", desc="grading", file=sys.stderr, disable=disable)
+
+
+def _gradescope(args) -> int:
+    from .gradescope import build
+
+    path = build(args.masters, args.output, hidden_visibility=args.hidden_visibility,
+                 skip_slow=args.skip_slow, jobs=args.jobs)  # fmt: skip
+    print(f"wrote {path}: upload it as the assignment's autograder on Gradescope")
     return 0
 
 
@@ -109,7 +146,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=20.0, help="seconds per question (wall)")
     p.add_argument("--memory-mb", type=int, default=4096, help="address-space limit per child")
     p.add_argument("--data", default=None, help="Fashion-MNIST folder (default: D2L_OPT_DATA)")
+    p.add_argument(
+        "--similarity",
+        type=float,
+        default=0.8,
+        metavar="THRESHOLD",
+        help="flag pairs whose answers overlap at least this much (default 0.8)",
+    )
+    p.add_argument(
+        "--progress",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="progress bar on standard error (auto: when it is a terminal)",
+    )
     p.set_defaults(func=_grade)
+
+    p = sub.add_parser("gradescope", help="build a Gradescope autograder zip from masters")
+    p.add_argument("masters", nargs="+", help="master notebooks")
+    p.add_argument("-o", "--output", default="autograder.zip")
+    p.add_argument("--hidden-visibility", default="after_published",
+                   choices=["hidden", "after_due_date", "after_published", "visible"])  # fmt: skip
+    p.add_argument("--skip-slow", action="store_true", help="leave out the Fashion-MNIST question")
+    p.add_argument("--jobs", type=int, default=2, help="children run at once (default 2)")
+    p.set_defaults(func=_gradescope)
 
     p = sub.add_parser("check-master", help="grade masters' own solutions (must be 100 %%)")
     p.add_argument("masters", nargs="+")

@@ -1,6 +1,7 @@
 """The grading child: runs a submission's cells and the grader's calls, writes plain data.
 
-Started by :mod:`d2l_opt.grading.sandbox` as ``python -I -m d2l_opt.grading.child OUT [UID]``
+The job's and the result's formats are :mod:`d2l_opt.grading.wire`'s. Started by
+:mod:`d2l_opt.grading.sandbox` as ``python -I -m d2l_opt.grading.child OUT [UID]``
 inside the sandbox. It reads one job (JSON) from standard input::
 
     {"cells": ["source", ...], "calls": [{"id": ..., "target": ..., "args": [...],
@@ -84,31 +85,6 @@ def _describe(exc: BaseException) -> str:
     return text[:300]
 
 
-def _resolve_arg(value, namespace):
-    """Decode the grader's arguments: plain JSON plus ``{"$array": ...}``, ``{"$name": ...}``
-    (a value from the student's namespace) and ``{"$helper": "name", "args": [...]}`` (a
-    trusted helper from :mod:`d2l_opt.grading.helpers`)."""
-    import numpy as np
-
-    if isinstance(value, list):
-        return [_resolve_arg(v, namespace) for v in value]
-    if isinstance(value, dict):
-        if "$array" in value:
-            return np.array(value["$array"], dtype=value.get("dtype", "float64"))
-        if "$tuple" in value:
-            return tuple(_resolve_arg(v, namespace) for v in value["$tuple"])
-        if "$name" in value:
-            return namespace[value["$name"]]
-        if "$helper" in value:
-            from d2l_opt.grading import helpers
-
-            func = getattr(helpers, value["$helper"])
-            args = [_resolve_arg(v, namespace) for v in value.get("args", [])]
-            return func(*args)
-        return {k: _resolve_arg(v, namespace) for k, v in value.items()}
-    return value
-
-
 def _run_call(call: dict, namespace: dict):
     target = call["target"]
     if target.startswith("$value:"):
@@ -124,8 +100,10 @@ def _run_call(call: dict, namespace: dict):
         if target not in namespace:
             raise NameError(f"name '{target}' is not defined")
         func = namespace[target]
-    args = [_resolve_arg(a, namespace) for a in call.get("args", [])]
-    kwargs = {k: _resolve_arg(v, namespace) for k, v in call.get("kwargs", {}).items()}
+    from d2l_opt.grading.wire import resolve
+
+    args = [resolve(a, namespace) for a in call.get("args", [])]
+    kwargs = {k: resolve(v, namespace) for k, v in call.get("kwargs", {}).items()}
     return func(*args, **kwargs)
 
 

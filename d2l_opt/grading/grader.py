@@ -15,18 +15,28 @@ submission that breaks one question (exits, loops, patches numpy) loses only tha
 
 from __future__ import annotations
 
+import atexit
 import datetime as _dt
-import os
+import json
+import shutil
+import tempfile
+import threading
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
+from ..data import find_data_dir
+from . import allow as allow_rules
+from . import helpers
 from . import notebook as nbtools
+from .child import transform_magics
+from .messages import render
 from .sandbox import ChildOutcome, Limits, default_mode, run_child
 from .spec import Answers, Exercise, Fail, Question
 from .submission import SubmissionError, read_submission
@@ -48,7 +58,9 @@ class GradeOptions:
     jobs: int = 1
     limits: Limits = field(default_factory=Limits)
     data_dir: Path | None = None
-    hidden: list[Path] = field(default_factory=list)
+    masked_dirs: list[Path] = field(default_factory=list)
+    #: zero a question whose code uses what it does not allow (:func:`d2l_opt.grading.allow.scan`)
+    static_check: bool = True
 
 
 def load_master(path: str | Path) -> Master:
@@ -80,13 +92,6 @@ def load_masters(where: str | Path) -> dict[str, Master]:
     if not masters:
         raise ValueError(f"no master notebooks in {where}")
     return masters
-
-
-def _default_data_dir() -> Path | None:
-    for candidate in (os.environ.get("D2L_OPT_DATA"), "/usr/share/datasets/fashion-mnist"):
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate).resolve()
-    return None
 
 
 def _question_limits(q: Question, base: Limits) -> Limits:
@@ -122,16 +127,23 @@ def grade_submission(
 
 
 def grade(
-    paths: list[str | Path], masters: dict[str, Master], options: GradeOptions | None = None
+    paths: list[str | Path],
+    masters: dict[str, Master],
+    options: GradeOptions | None = None,
+    on_result: Callable[[dict], None] | None = None,
 ) -> list[dict]:
-    """Grade several submissions; one result dict each (see :mod:`d2l_opt.grading.report`)."""
+    """Grade several submissions; one result dict each (see :mod:`d2l_opt.grading.report`).
+
+    ``on_result(result)`` is called (in this thread) for each submission as soon as all its
+    questions are graded, in the order they finish."""
     options = options or GradeOptions()
     mode = options.mode or default_mode()
-    data_dir = options.data_dir or _default_data_dir()
-    hidden = [m.path.resolve().parent for m in masters.values()] + list(options.hidden)
-    hidden += [Path(p).resolve().parent for p in paths]
+    data_dir = options.data_dir or find_data_dir()
+    masked = [m.path.resolve().parent for m in masters.values()] + list(options.masked_dirs)
+    masked += [Path(p).resolve().parent for p in paths]
     results: list[dict] = []
     jobs: list[tuple[dict, Question, list[tuple[int, str]], Path]] = []
+    owner: dict[int, dict] = {}  # id(question entry) -> its submission's result
     for raw_path in paths:
         path = Path(raw_path)
         try:
@@ -153,6 +165,7 @@ def grade(
         result["problem"] = None
         result["notes"] = sub.notes
         result["sandbox"] = mode
+        result["lang"] = nbtools.language(sub.notebook)
         results.append(result)
         for q in exercise.questions.values():
             entry = {
@@ -172,43 +185,116 @@ def grade(
                 continue
             cells = nbtools.question_cells(sub.notebook, q.name, q.needs)
             jobs.append((entry, q, cells, path))
+            owner[id(entry)] = result
+            entry["lang"] = result["lang"]
+
+    shared = _Shared(data_dir)
 
     def work(job):
         entry, q, cells, path = job
+        if options.static_check:
+            found = allow_rules.scan([transform_magics(source) for _, source in cells], q.allow)
+            if found:
+                return ChildOutcome(problem=_not_allowed(q, cells, found), mode=mode)
         try:
             outcome = run_child(
                 [source for _, source in cells],
                 list(q.calls.values()),
                 submission=path,
                 limits=_question_limits(q, options.limits),
-                hidden=hidden,
+                masked_dirs=masked,
                 data_dir=data_dir,
                 mode=mode,
+                allow=_sandbox_allow(q),
+                shared=shared.for_question(q),
             )
         except Exception as exc:  # noqa: BLE001 - the grader reports and goes on
             outcome = ChildOutcome(problem=f"the grader could not start the sandbox ({exc})")
         return outcome
 
-    if options.jobs > 1 and len(jobs) > 1:
-        with ThreadPoolExecutor(max_workers=options.jobs) as pool:
-            outcomes = list(pool.map(work, jobs))
-    else:
-        outcomes = [work(job) for job in jobs]
-    for (entry, q, cells, _), outcome in zip(jobs, outcomes, strict=True):
-        _score(entry, q, cells, outcome)
+    # Submissions are finished (scored, handed to ``on_result``) as soon as their last
+    # question comes back, so that a long run that is stopped keeps what it finished.
+    remaining = {id(r): 0 for r in results}
+    for job in jobs:
+        remaining[id(owner[id(job[0])])] += 1
+
+    def finish(result: dict) -> None:
+        _total(result)
+        if on_result is not None:
+            on_result(result)
+
     for result in results:
-        graded = [e for e in result["questions"] if e["status"] != "skipped"]
-        result["score"] = round(sum(e["score"] for e in graded), 6)
-        result["max_score"] = sum(e["points"] for e in graded)
-        result["percent"] = (
-            round(100.0 * result["score"] / result["max_score"], 2) if result["max_score"] else 0.0
-        )
-        result["skipped"] = [e["question"] for e in result["questions"] if e["status"] == "skipped"]
+        if remaining[id(result)] == 0:
+            finish(result)
+    workers = max(1, options.jobs)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(work, job): job for job in jobs}
+        try:
+            for future in as_completed(futures):
+                entry, q, cells, _ = futures[future]
+                _score(entry, q, cells, future.result())
+                result = owner[id(entry)]
+                remaining[id(result)] -= 1
+                if remaining[id(result)] == 0:
+                    finish(result)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
     return results
+
+
+def _total(result: dict) -> None:
+    graded = [e for e in result["questions"] if e["status"] != "skipped"]
+    result["score"] = round(sum(e["score"] for e in graded), 6)
+    result["max_score"] = sum(e["points"] for e in graded)
+    result["percent"] = (
+        round(100.0 * result["score"] / result["max_score"], 2) if result["max_score"] else 0.0
+    )
+    result["skipped"] = [e["question"] for e in result["questions"] if e["status"] == "skipped"]
+
+
+def _sandbox_allow(q: Question) -> list[str] | None:
+    """What the child must be able to import: the question's ``allow`` plus what the trusted
+    helpers its calls use need (the static check still holds answers to ``allow`` alone)."""
+    if q.allow is None:
+        return None
+    calls = json.dumps(q.calls)
+    extra = [m for name, needs in helpers.NEEDS.items() if name in calls for m in needs]
+    return list(dict.fromkeys([*q.allow, *extra]))
+
+
+class _Shared:
+    """Files prepared once per grading run for the children's helpers (the Fashion-MNIST
+    training subset), removed when the run ends."""
+
+    def __init__(self, data_dir: Path | None):
+        self.data_dir = data_dir
+        self.folder: Path | None = None
+        self.lock = threading.Lock()
+
+    def for_question(self, q: Question) -> dict[str, Path]:
+        if "fashion_mnist" not in json.dumps(q.calls):
+            return {}
+        with self.lock:
+            if self.folder is None:
+                self.folder = Path(tempfile.mkdtemp(prefix="d2l-grade-shared-"))
+                self.folder.chmod(0o755)
+                atexit.register(shutil.rmtree, self.folder, True)
+            subset = helpers.fashion_training_set(self.folder)
+        return {helpers.FASHION_SUBSET_ENV: subset}
+
+
+def _not_allowed(q: Question, cells: list[tuple[int, str]], found) -> str:
+    """One sentence per finding: "q1 uses torch.optim, which this question does not allow …
+    (cell 5, line 2)"."""
+    sentences = [f"{f.sentence(q.name)} (cell {cells[f.cell][0]}, line {f.line})" for f in found]
+    return "; ".join(sentences[:5]) + ("; …" if len(sentences) > 5 else "")
 
 
 def _score(entry: dict, q: Question, cells: list[tuple[int, str]], outcome: ChildOutcome) -> None:
     start = time.perf_counter()
+    lang = entry.pop("lang", "en")
     entry["problem"] = outcome.problem
     numbers = [number for number, _ in cells]
     entry["cell_errors"] = [
@@ -223,27 +309,26 @@ def _score(entry: dict, q: Question, cells: list[tuple[int, str]], outcome: Chil
     for test in q.tests:
         if test.hidden:
             hidden_number += 1
-            label = f"hidden test {hidden_number}"
+            label = render("hidden_test", lang, number=hidden_number)
         else:
             label = test.name
         record = {"name": label, "hidden": test.hidden, "points": test.points, "passed": False}
         try:
             test.func(answers)
             record["passed"] = True
-            record["feedback"] = "passed"
+            record["feedback"] = render("passed", lang)
         except Fail as fail:
-            if test.hidden:
-                record["feedback"] = "failed" + (
-                    f": your answer matches a common mistake: {fail.mistake}"
-                    if fail.mistake
-                    else ""
-                )
+            if test.hidden and fail.mistake:
+                mistake = fail.mistake_text(lang)
+                record["feedback"] = render("failed_mistake", lang, mistake=mistake)
+            elif test.hidden:
+                record["feedback"] = render("failed", lang)
             else:
-                record["feedback"] = fail.message
+                record["feedback"] = fail.text(lang)
             if fail.mistake:
-                record["mistake"] = fail.mistake
+                record["mistake"] = fail.mistake  # English, for the instructor's tables
         except Exception:  # noqa: BLE001 - a bug in the master must not stop the grader
-            record["feedback"] = "the grader could not check this answer (error in the master)"
+            record["feedback"] = render("grader_error", lang)
             record["grader_error"] = traceback.format_exc(limit=3)[-1500:]
         entry["tests"].append(record)
     entry["score"] = float(sum(t["points"] for t in entry["tests"] if t["passed"]))

@@ -15,44 +15,22 @@ import math
 
 import numpy as np
 
+from .messages import MISTAKES
+from .messages import describe as _describe
+
 __all__ = ["DESCRIPTIONS", "describe", "variants"]
 
-#: What each mistake means, in words shown to students.
-DESCRIPTIONS = {
-    "eps_outside": "ε outside the square root (dividing by √s + ε); this exercise fixes ε "
-    "inside: √(s + ε)",
-    "eps_inside": "ε inside the square root (dividing by √(s + ε)); this exercise fixes ε "
-    "outside: √s + ε",
-    "g_not_squared": "g instead of g² in the average of squared gradients",
-    "wrong_sign": "the wrong sign: the step goes up the gradient instead of down",
-    "state_not_updated": "the state is not carried from one step to the next (it restarts "
-    "from its initial value every step)",
-    "one_minus_swapped": "β where 1 − β belongs (the new term weighted by β, the old by 1 − β)",
-    "sqrt_missing": "no square root in the denominator",
-    "no_bias_correction": "missing bias correction (no division by 1 − βᵗ)",
-    "off_by_one_t": "an off-by-one in t (the bias correction uses t + 1 or t − 1 instead of t)",
-    "ema_form": "the average form v ← βv + (1 − β)g; this exercise uses the heavy ball v ← βv + g",
-    "stale_velocity": "the step uses the velocity from before this step's update (off by one)",
-    "rate_not_squared": "the convergence rate (√κ − 1)/(√κ + 1) instead of the momentum β, which "
-    "is its square",
-    "gd_rate": "gradient descent's rate (κ − 1)/(κ + 1) instead of the optimal momentum",
-    "window_instead": "the effective window 1/(1 − β) instead of the half-life",
-    "inverted_log": "the ratio of logarithms upside down",
-    "off_by_one_steps": "an off-by-one in counting steps",
-    "rate_before_update": "the rate computed before this step's gradient is added to the sum "
-    "(off by one)",
-    "no_max": "no running maximum (plain Adam instead of AMSGrad)",
-    "max_not_stored": "the running maximum is not carried to the next step",
-}
+#: What each mistake means, in English (every language: :data:`d2l_opt.grading.messages.MISTAKES`).
+DESCRIPTIONS = {key: texts["en"] for key, texts in MISTAKES.items()}
 
 
-def describe(mistake: str) -> str:
-    return DESCRIPTIONS.get(mistake, mistake)
+def describe(mistake: str, lang: str = "en") -> str:
+    return _describe(mistake, lang)
 
 
 def variants(func, mistakes, *args, **kwargs) -> dict:
-    """``{description: thunk}`` for :func:`d2l_opt.grading.spec.expect_close`'s ``mistakes``."""
-    return {describe(m): (lambda m=m: func(*args, mistake=m, **kwargs)) for m in mistakes}
+    """``{mistake key: thunk}`` for :func:`d2l_opt.grading.spec.expect_close`'s ``mistakes``."""
+    return {m: (lambda m=m: func(*args, mistake=m, **kwargs)) for m in mistakes}
 
 
 def _array(x) -> np.ndarray:

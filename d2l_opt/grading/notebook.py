@@ -20,7 +20,8 @@ become ``# YOUR CODE HERE`` / ``raise NotImplementedError`` (same indentation), 
 ending in ``# SOLUTION`` such as ``answer = "b"  # SOLUTION`` becomes ``answer = ...``.
 
 Notebook metadata ``d2l_opt.exercise`` names the exercise; the master also has
-``d2l_opt.master = true``.
+``d2l_opt.master = true``; ``d2l_opt.lang`` (``"ko"`` in the Korean notebooks) chooses the
+language of the grader's feedback.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ __all__ = [
     "AssignError",
     "assign",
     "exercise_name",
+    "language",
     "hidden_source",
     "question_cells",
     "strip_solutions",
@@ -90,6 +92,16 @@ def strip_solutions(source: str, where: str = "cell") -> str:
     if inside:
         raise AssignError(f"{where}: BEGIN SOLUTION without END SOLUTION")
     return "\n".join(out)
+
+
+def language(nb) -> str:
+    """The language of a notebook's feedback: ``metadata["d2l_opt"]["lang"]`` (``"en"`` or
+    ``"ko"``), English when absent or unknown."""
+    from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+    meta = nb.get("metadata", {}).get("d2l_opt", {})
+    lang = meta.get("lang") if isinstance(meta, dict) else None
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def exercise_name(nb) -> str | None:

@@ -4,14 +4,19 @@ One call of :func:`run_child` starts a fresh Python process (:mod:`d2l_opt.gradi
 executes the given cells and calls, then reads back the answers as plain data. The process runs
 
 * under **bubblewrap** when ``bwrap`` is installed (Linux): a read-only view of ``/``, a tmpfs
-  over every hidden folder (the repository, the master material, the submissions and results
+  over every masked folder (the repository, the master material, the submissions and results
   folders, root's home), read-only binds of what Python needs inside them again (the
-  interpreter, the virtual environment, the ``d2l_opt`` package, the data folder), a private
+  interpreter, the virtual environment, the data folder), a ``d2l_opt`` folder holding only the
+  modules the question may see and empty folders for the libraries it may not use
+  (:mod:`d2l_opt.grading.allow`), a private
   ``/tmp`` holding only a copy of the submission, new network (loopback only), PID, IPC and UTS
   namespaces, ``--die-with-parent`` and ``--new-session``. Run as root, the child gives up root
   for an unprivileged uid before any student code runs, so that the process limit holds;
-* otherwise as a **plain subprocess** (macOS, Colab, or ``mode="subprocess"``) in a temporary
-  working folder, with the same resource limits but *no* file-system or network isolation.
+* otherwise as a **plain subprocess** (macOS, Colab, a container without user namespaces, or
+  ``mode="subprocess"``) in a temporary working folder, with the same resource limits but *no*
+  file-system or network isolation. Run as root, this child too gives up root for an
+  unprivileged uid before any student code runs, so that files readable by root only (the
+  masters in a Gradescope container) stay unreadable.
 
 In both cases the child sets hard resource limits on itself before it runs any student code
 (CPU seconds, address space, processes, file size, open files) and the parent enforces a
@@ -33,14 +38,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from . import allow as allow_rules
 from . import wire
 
-__all__ = ["ChildOutcome", "Limits", "bwrap_path", "default_mode", "run_child", "default_hidden"]
+__all__ = ["ChildOutcome", "Limits", "bwrap_path", "default_mode", "run_child", "default_masked"]
 
 UNPRIVILEGED_UID = 65534  # "nobody"
 SANDBOX_TMP = "/tmp"
 SANDBOX_WORK = "/tmp/submission"
 SANDBOX_OUT = "/tmp/.grader-out"
+#: Set in every grading child: the public checks stay silent there (the grader checks).
+CHILD_ENV = "D2L_OPT_GRADING_CHILD"
 
 
 @dataclass(frozen=True)
@@ -125,25 +133,48 @@ def default_mode() -> str:
     return "bwrap" if bwrap_path() else "subprocess"
 
 
+def drops_privileges() -> bool:
+    """Whether a plain-subprocess child started as root can run as :data:`UNPRIVILEGED_UID`:
+    it can when every folder on the way to the interpreter, its libraries and ``d2l_opt`` is
+    open to others (a Python installed under root's home is not; the child then stays root and
+    the report says so). Under bubblewrap the child always drops root."""
+    if os.geteuid() != 0:
+        return False
+    paths = [
+        Path(sys.executable).resolve(),
+        Path(sys.base_prefix),
+        Path(sys.prefix),
+        _package_dir(),
+    ]
+    for path in paths:
+        for folder in [path, *path.parents] if path.is_dir() else path.parents:
+            try:
+                if not folder.stat().st_mode & 0o001:
+                    return False
+            except OSError:
+                return False
+    return True
+
+
 def _package_dir() -> Path:
     return Path(__file__).resolve().parents[1]  # .../d2l_opt
 
 
-def default_hidden() -> list[Path]:
-    """Folders always hidden from the child: the source checkout that holds ``d2l_opt`` (when
+def default_masked() -> list[Path]:
+    """Folders always masked from the child: the source checkout that holds ``d2l_opt`` (when
     it is one) and, when grading as root, root's home."""
-    hidden = []
+    masked = []
     root = _package_dir().parent
     if (root / "pyproject.toml").exists() or (root / ".git").exists():
-        hidden.append(root)
+        masked.append(root)
     if os.geteuid() == 0:
-        hidden.append(Path.home())
-    return hidden
+        masked.append(Path.home())
+    return masked
 
 
 def _needed_paths(data_dir: Path | None) -> list[Path]:
-    """What the child must see even inside hidden folders."""
-    paths = [Path(sys.prefix), Path(sys.base_prefix), _package_dir()]
+    """What the child must see even inside masked folders (``d2l_opt`` comes apart)."""
+    paths = [Path(sys.prefix), Path(sys.base_prefix)]
     paths += [Path(p) for p in sys.path if p and Path(p).is_dir() and "site-packages" in p]
     exe = Path(sys.executable)
     paths.append(exe.parent)
@@ -164,16 +195,56 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
+BLOCKER = (
+    "raise ModuleNotFoundError(f'{__name__} is not available to this question (the question '\n"
+    "                          'does not allow it)', name=__name__)\n"
+)
+
+
+def _library_dir(name: str) -> Path | None:
+    """The folder a top-level package imports from, found without importing it."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+def _view_args(allow: list[str] | None, blocker: Path) -> list[str]:
+    """bwrap arguments that narrow ``d2l_opt`` to the allowed modules and empty the folders of
+    libraries the question does not allow (each keeps an ``__init__`` that refuses import)."""
+    root = _package_dir()
+    cmd = ["--perms", "0755", "--size", str(1 << 20), "--tmpfs", str(root)]
+    visible = allow_rules.visible_modules(root, allow)
+    folders = sorted({p.parent for p in visible.values()} - {root}, key=lambda p: len(p.parts))
+    for folder in folders:
+        cmd += ["--perms", "0755", "--dir", str(folder)]
+    for path in visible.values():
+        cmd += ["--ro-bind", str(path), str(path)]
+    if allow is not None:
+        for name in allow_rules.RESTRICTED_LIBRARIES:
+            folder = _library_dir(name) if name not in allow else None
+            if folder is not None:
+                cmd += ["--perms", "0755", "--size", str(1 << 20), "--tmpfs", str(folder)]
+                cmd += ["--ro-bind", str(blocker), str(folder / "__init__.py")]
+    return cmd
+
+
 def _bwrap_command(
     bwrap: str,
     work: Path,
     out: Path,
-    hidden: list[Path],
+    masked_dirs: list[Path],
     data_dir: Path | None,
     env: dict[str, str],
     drop_uid: int,
+    view: list[str] = (),
 ) -> list[str]:
-    hide = sorted({p.resolve() for p in hidden if p.exists()}, key=lambda p: len(p.parts))
+    hide = sorted({p.resolve() for p in masked_dirs if p.exists()}, key=lambda p: len(p.parts))
     hide = [p if p.is_dir() else p.parent for p in hide]
     hide = [p for p in hide if p != Path("/")]
     cmd = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
@@ -195,6 +266,7 @@ def _bwrap_command(
         for depth in range(len(top.parts) + 1, len(path.parts)):
             cmd += ["--perms", "0755", "--dir", str(Path(*path.parts[:depth]))]
         cmd += ["--ro-bind", str(path), str(path)]
+    cmd += list(view)
     cmd += ["--bind", str(work), SANDBOX_WORK, "--bind", str(out), SANDBOX_OUT]
     cmd += ["--chdir", SANDBOX_WORK]
     cmd += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
@@ -220,6 +292,7 @@ def _child_env(data_dir: Path | None, home: str) -> dict[str, str]:
         "TQDM_DISABLE": "1",
         "D2L_OPT_DOWNLOAD": "0",
         "D2L_OPT_CACHE": os.path.join(home, ".cache"),
+        CHILD_ENV: "1",
     }
     if data_dir is not None:
         env["D2L_OPT_DATA"] = str(data_dir)
@@ -232,17 +305,23 @@ def run_child(
     *,
     submission: Path | None = None,
     limits: Limits | None = None,
-    hidden: list[Path] | None = None,
+    masked_dirs: list[Path] | None = None,
     data_dir: Path | None = None,
     mode: str | None = None,
+    allow: list[str] | None = None,
+    shared: dict[str, Path] | None = None,
 ) -> ChildOutcome:
     """Run ``cells`` then ``calls`` in a fresh sandboxed child; return its answers as data.
 
     ``submission`` (a file) is copied into the child's empty working folder, where the
     student's code may read or change the copy; the original is never opened by the child.
-    ``hidden`` folders are covered by empty tmpfs mounts (bubblewrap only); the defaults of
-    :func:`default_hidden` are always added. ``data_dir`` is bound read-only and named by
-    ``D2L_OPT_DATA``.
+    ``masked_dirs`` are covered by empty tmpfs mounts (bubblewrap only); the defaults of
+    :func:`default_masked` are always added. ``data_dir`` is bound read-only and named by
+    ``D2L_OPT_DATA``. ``allow`` (a question's list, see :mod:`d2l_opt.grading.allow`) narrows
+    what the child can import under bubblewrap; ``None`` leaves the whole package visible.
+    ``shared`` maps environment variables to read-only files the grader prepared for the
+    child's helpers (bound into the sandbox at the same path).
+    As root, the child runs as an unprivileged uid in both modes.
     """
     limits = limits or Limits()
     mode = mode or default_mode()
@@ -253,7 +332,7 @@ def run_child(
     work, out = base / "submission", base / "out"
     work.mkdir()
     out.mkdir()
-    drop_uid = UNPRIVILEGED_UID if (bwrap and os.geteuid() == 0) else 0
+    drop_uid = UNPRIVILEGED_UID if (bwrap or drops_privileges()) and os.geteuid() == 0 else 0
     try:
         if submission is not None:
             shutil.copyfile(submission, work / Path(submission).name)
@@ -264,17 +343,26 @@ def run_child(
         stderr_path = out / "stderr.txt"
         if bwrap:
             env = _child_env(data_dir, SANDBOX_WORK)
-            hide = list(hidden or []) + default_hidden()
-            cmd = _bwrap_command(bwrap, work, out, hide, data_dir, env, drop_uid)
+            env.update({key: str(path) for key, path in (shared or {}).items()})
+            hide = list(masked_dirs or []) + default_masked()
+            blocker = base / "blocked.py"
+            blocker.write_text(BLOCKER)
+            view = _view_args(allow, blocker)
+            for path in (shared or {}).values():
+                # a folder bwrap creates on the /tmp tmpfs would be 0700: open it first
+                view += ["--perms", "0755", "--dir", str(path.parent)]
+                view += ["--ro-bind", str(path), str(path)]
+            cmd = _bwrap_command(bwrap, work, out, hide, data_dir, env, drop_uid, view)
             cmd += [sys.executable, "-I", "-m", "d2l_opt.grading.child", SANDBOX_OUT]
             cmd += [str(drop_uid)]
             cwd, popen_env = str(work), {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
         else:
             env = _child_env(data_dir, str(work))
+            env.update({key: str(path) for key, path in (shared or {}).items()})
             # -I keeps the current folder off sys.path; the package must be importable as
             # installed, so add its parent explicitly when it is a source checkout
             env["PYTHONPATH"] = str(_package_dir().parent)
-            cmd = [sys.executable, "-m", "d2l_opt.grading.child", str(out)]
+            cmd = [sys.executable, "-m", "d2l_opt.grading.child", str(out), str(drop_uid)]
             cwd, popen_env = str(work), env
         return _run(cmd, cwd, popen_env, job, out, stderr_path, limits, "bwrap" if bwrap else
                     "subprocess")  # fmt: skip

@@ -31,7 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from .wire import CallError
+from .messages import describe, render
+from .wire import CallError, arr, helper, name
+from .wire import plain as _plain
 
 __all__ = [
     "Answers",
@@ -52,44 +54,39 @@ __all__ = [
 
 class Fail(AssertionError):
     """A failed test. ``message`` is shown to the student (also for hidden tests: keep it free
-    of hidden inputs); ``mistake`` names a recognised common mistake."""
+    of hidden inputs); ``mistake`` names a recognised common mistake; ``hint`` (public checks)
+    says what to look at. ``Fail(..., hint=...)`` is the one way to attach a hint.
 
-    def __init__(self, message: str, mistake: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.mistake = mistake
+    ``message``, ``mistake`` and ``hint`` are each a key of :mod:`d2l_opt.grading.messages`
+    (then ``fields`` fill the message's placeholders; a field named ``mistake`` is a mistake
+    key too), a ``{"en": ..., "ko": ...}`` text, or plain text; :meth:`text` renders them in
+    a language. ``.message`` and ``.mistake`` are the English renderings."""
+
+    def __init__(self, message, mistake=None, hint=None, *, fields: dict | None = None):
+        self.key, self.fields, self.mistake_key, self.hint = (
+            message,
+            dict(fields or {}),
+            mistake,
+            hint,
+        )
+        self.message = self.text("en")
+        self.mistake = describe(mistake, "en")
+        super().__init__(self.message)
+
+    def text(self, lang: str = "en") -> str:
+        fields = dict(self.fields)
+        if "mistake" in fields:
+            fields["mistake"] = describe(fields["mistake"], lang)
+        return render(self.key, lang, **fields)
+
+    def mistake_text(self, lang: str = "en") -> str | None:
+        return describe(self.mistake_key, lang)
+
+    def hint_text(self, lang: str = "en") -> str | None:
+        return render(self.hint, lang) if self.hint else None
 
 
-# ------------------------------------------------------------------------ call argument specs
-
-
-def arr(values: Any, dtype: str = "float64") -> dict:
-    """A numpy array argument (built in the child with ``np.array(values, dtype)``)."""
-    return {"$array": np.asarray(values, dtype=dtype).tolist(), "dtype": dtype}
-
-
-def name(identifier: str) -> dict:
-    """The value the student's notebook bound to ``identifier`` (e.g. their own function)."""
-    return {"$name": identifier}
-
-
-def helper(function: str, *args: Any) -> dict:
-    """A trusted helper object built in the child, e.g. ``helper("quadratic_grad", H)``."""
-    return {"$helper": function, "args": [_plain(a) for a in args]}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return arr(value)
-    if isinstance(value, tuple):
-        return {"$tuple": [_plain(v) for v in value]}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+# call arguments: the parent → child format lives in wire.py (re-exported here for masters)
 
 
 # -------------------------------------------------------------------------------- answers
@@ -106,20 +103,16 @@ class Answers:
         target = self._calls.get(key, {}).get("target", key)
         shown = target.split(":", 1)[-1]
         if key not in self._values:
-            raise Fail(f"no answer from `{shown}` (the code did not get that far)")
+            raise Fail("no_answer", fields={"name": shown})
         value = self._values[key]
         if isinstance(value, CallError):
             kind = value.split(":", 1)[0]
             if kind == "NameError":
-                raise Fail(f"`{shown}` is not defined; run its cell, keep its name")
+                raise Fail("undefined", fields={"name": shown})
             if kind == "NotImplementedError":
-                raise Fail(f"`{shown}` is not implemented yet")
-            raise Fail(f"`{shown}` raised {kind}")
+                raise Fail("not_implemented", fields={"name": shown})
+            raise Fail("raised", fields={"name": shown, "kind": kind})
         return value
-
-    def error_text(self, key: str) -> str | None:
-        value = self._values.get(key)
-        return str(value) if isinstance(value, CallError) else None
 
 
 # ---------------------------------------------------------------------------- conversions
@@ -133,9 +126,9 @@ def as_array(value: Any, *, shape: tuple[int, ...] | None = None, what: str = "t
     try:
         out = np.array(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise Fail(f"{what} should be an array of numbers") from None
+        raise Fail("not_numbers", fields={"what": what}) from None
     if shape is not None and out.shape != tuple(shape):
-        raise Fail(f"{what} has shape {out.shape}, expected {tuple(shape)}")
+        raise Fail("wrong_shape", fields={"what": what, "got": out.shape, "want": tuple(shape)})
     if finite and not np.isfinite(out).all():
         raise Fail(f"{what} contains nan or inf")
     return out
@@ -168,7 +161,9 @@ def as_choice(value: Any, choices: Iterable[str], *, what: str = "your choice") 
         raise Fail(f"{what} should be one of {', '.join(repr(c) for c in choices)} (a string)")
     choice = value.strip().strip("()").lower()
     if choice not in choices:
-        raise Fail(f"{what} should be one of {', '.join(repr(c) for c in choices)}")
+        raise Fail(
+            "not_a_choice", fields={"what": what, "choices": ", ".join(repr(c) for c in choices)}
+        )
     return choice
 
 
@@ -187,27 +182,42 @@ def expect_close(
     mistakes: dict[str, Any | Callable[[], Any]] | None = None,
     rtol: float = 1e-6,
     atol: float = 1e-9,
+    hint: str | None = None,
 ) -> None:
     """Pass when ``value`` matches ``reference``; otherwise name the mistake it matches.
 
-    ``mistakes`` maps a description of a common mistake to the value that mistake produces on
-    the same input (or a function computing it). Shape is checked first.
+    ``mistakes`` maps a common mistake (a key of :data:`d2l_opt.grading.messages.MISTAKES`,
+    or its description) to the value that mistake produces on the same input (or a function
+    computing it). Shape is checked first. ``hint`` goes with
+    every :class:`Fail` this raises.
     """
+    try:
+        _expect_close(value, reference, what, mistakes or {}, rtol, atol)
+    except Fail as fail:
+        fail.hint = hint
+        raise
+
+
+def _expect_close(value, reference, what, mistakes, rtol, atol) -> None:
     ref = np.asarray(reference, dtype=np.float64)
     got = as_array(value, shape=ref.shape, what=what)
     if _close(got, ref, rtol, atol):
         return
-    for description, wrong in (mistakes or {}).items():
+    for description, wrong in mistakes.items():
         try:
             wrong_value = wrong() if callable(wrong) else wrong
             wrong_arr = np.asarray(wrong_value, dtype=np.float64)
         except Exception:  # noqa: BLE001 - a mistake that cannot be computed cannot match
             continue
         if _close(got, wrong_arr, rtol, atol):
-            raise Fail(f"{what} matches a common mistake: {description}", mistake=description)
+            raise Fail(
+                "matches_mistake",
+                mistake=description,
+                fields={"what": what, "mistake": description},
+            )
     if not np.isfinite(got).all() and np.isfinite(ref).all():
-        raise Fail(f"{what} contains nan or inf where the reference is finite")
-    raise Fail(f"{what} does not match the reference")
+        raise Fail("not_finite", fields={"what": what})
+    raise Fail("mismatch", fields={"what": what})
 
 
 # ------------------------------------------------------------------------------ structure
@@ -229,6 +239,9 @@ class Question:
     title: str
     names: list[str] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
+    #: libraries and ``d2l_opt`` modules an answer may use (:mod:`d2l_opt.grading.allow`);
+    #: ``None``: no restriction
+    allow: list[str] | None = None
     slow: bool = False
     wall_seconds: float | None = None
     memory_bytes: int | None = None

@@ -1,7 +1,13 @@
-"""Plain data between the sandboxed child and the trusted parent.
+"""Plain data between the sandboxed child and the trusted parent, both ways.
 
-The child turns whatever the student's functions returned into JSON made of ``None``, bools,
-numbers, strings, lists, string-keyed dicts and arrays; the parent reads that JSON back with
+Parent → child: a question's call arguments are JSON with four markers the child resolves
+(:func:`resolve`): ``{"$array": [...], "dtype": ...}`` (a numpy array, built by :func:`arr`),
+``{"$tuple": [...]}``, ``{"$name": "x"}`` (the value the student's notebook bound to ``x``, by
+:func:`name`) and ``{"$helper": "f", "args": [...]}`` (a trusted helper of
+:mod:`d2l_opt.grading.helpers`, by :func:`helper`).
+
+Child → parent: the child turns whatever the student's functions returned into JSON made of
+``None``, bools, numbers, strings, lists, string-keyed dicts and arrays; the parent reads it with
 :func:`decode`, which accepts nothing else. Arrays travel as ``{"__array__": {...}}`` with a
 dtype from a short list, a shape and the raw little-endian bytes in base64, so that a float64
 trajectory comes back bit for bit.
@@ -18,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["WireError", "decode", "encode", "loads", "ARRAY_KEY", "ERROR_KEY", "DTYPES"]
+__all__ = ["WireError", "arr", "decode", "encode", "helper", "loads", "name", "plain", "resolve",
+           "ARRAY_KEY", "ERROR_KEY", "DTYPES"]  # fmt: skip
 
 ARRAY_KEY = "__array__"
 ERROR_KEY = "__error__"
@@ -33,7 +40,61 @@ class WireError(ValueError):
     """The child's output is not the plain data the parent expects."""
 
 
-# ------------------------------------------------------------------------------- child side
+# ------------------------------------------------------------------------ parent → child
+
+
+def arr(values: Any, dtype: str = "float64") -> dict:
+    """A numpy array argument (built in the child with ``np.array(values, dtype)``)."""
+    return {"$array": np.asarray(values, dtype=dtype).tolist(), "dtype": dtype}
+
+
+def name(identifier: str) -> dict:
+    """The value the student's notebook bound to ``identifier`` (e.g. their own function)."""
+    return {"$name": identifier}
+
+
+def helper(function: str, *args: Any) -> dict:
+    """A trusted helper object built in the child, e.g. ``helper("problem_grad", "d2l")``."""
+    return {"$helper": function, "args": [plain(a) for a in args]}
+
+
+def plain(value: Any) -> Any:
+    """A call argument as JSON-ready data (arrays and tuples marked for :func:`resolve`)."""
+    if isinstance(value, np.ndarray):
+        return arr(value)
+    if isinstance(value, tuple):
+        return {"$tuple": [plain(v) for v in value]}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def resolve(value: Any, namespace: dict) -> Any:
+    """Child side: rebuild a call argument, looking ``$name`` up in the student's namespace
+    and building ``$helper`` objects from :mod:`d2l_opt.grading.helpers`."""
+    if isinstance(value, list):
+        return [resolve(v, namespace) for v in value]
+    if isinstance(value, dict):
+        if "$array" in value:
+            return np.array(value["$array"], dtype=value.get("dtype", "float64"))
+        if "$tuple" in value:
+            return tuple(resolve(v, namespace) for v in value["$tuple"])
+        if "$name" in value:
+            return namespace[value["$name"]]
+        if "$helper" in value:
+            from . import helpers
+
+            func = getattr(helpers, value["$helper"])
+            return func(*[resolve(v, namespace) for v in value.get("args", [])])
+        return {k: resolve(v, namespace) for k, v in value.items()}
+    return value
+
+
+# ------------------------------------------------------------------------ child → parent
 
 
 def encode(value: Any, _budget: list[int] | None = None, _depth: int = 0) -> Any:
@@ -111,7 +172,7 @@ def _array(arr: np.ndarray, budget: list[int]) -> dict:
     }
 
 
-# ------------------------------------------------------------------------------ parent side
+# ------------------------------------------------------------------ child → parent, read
 
 
 def loads(text: str | bytes) -> Any:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..spec import Fail, as_choice, expect_close
+from ..spec import as_choice
 
-__all__ = ["expect", "need", "choice"]
+__all__ = ["need", "choice"]
 
 
 def need(ns: dict, name: str):
@@ -14,14 +14,6 @@ def need(ns: dict, name: str):
     if value is Ellipsis:
         raise NotImplementedError
     return value
-
-
-def expect(value, reference, *, what: str, hint: str = "", mistakes=None, rtol=1e-6) -> None:
-    try:
-        expect_close(value, reference, what=what, mistakes=mistakes, rtol=rtol)
-    except Fail as fail:
-        fail.hint = hint  # type: ignore[attr-defined]
-        raise
 
 
 def choice(ns: dict, name: str, choices: str) -> None:

@@ -1,56 +1,81 @@
-"""Public checks of the Adagrad exercise."""
+"""The Adagrad exercise's references, common mistakes and public checks (ε outside the root).
+
+The master's hidden tests and the public checks both use :func:`expect_trajectory` and
+:func:`expect_rates`: the references and mistake lists live here only.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from d2l_opt.problems import D2L_QUADRATIC
+from d2l_opt.problems import PROBLEMS
 from d2l_opt.rules import Adagrad
 from d2l_opt.trajectory import run
 
 from .. import mistakes as M
-from ._common import expect, need
+from ..spec import expect_close
+from ._common import need
 
-X0 = np.array([-5.0, -2.0])
+TRAJECTORY_MISTAKES = [
+    "eps_inside",
+    "g_not_squared",
+    "wrong_sign",
+    "state_not_updated",
+    "sqrt_missing",
+]
+RATE_MISTAKES = ["rate_before_update", "eps_inside", "state_not_updated", "g_not_squared"]
+#: (problem, x0, lr, eps, steps) of the public example
+PUBLIC_TRAJECTORY = ("d2l", [-5.0, -2.0], 0.4, 0.1, 4)
+#: (grads, lr, eps) of the public example
+PUBLIC_RATES = (np.ones((5, 2)), 0.5, 1e-8)
+
+
+def expect_trajectory(answer, problem, x0, lr, eps, steps, *, what="adagrad", hint=None):
+    """``answer`` is Adagrad's path on ``PROBLEMS[problem]`` (:class:`d2l_opt.rules.Adagrad`)."""
+    p, x0 = PROBLEMS[problem], np.asarray(x0, dtype=float)
+    mistakes = M.variants(M.adagrad_trajectory, TRAJECTORY_MISTAKES, p.grad, x0, lr, eps, steps)
+    expect_close(
+        answer, run(Adagrad(lr=lr, eps=eps), p, x0, steps), what=what, mistakes=mistakes, hint=hint
+    )
+
+
+def expect_rates(answer, grads, lr, eps, *, what="effective_rates", hint=None):
+    """Row t - 1 of ``answer`` is lr / (√s_t + ε), s_t the sum of g² up to step t."""
+    grads = np.asarray(grads, dtype=float)
+    reference = lr / (np.sqrt(np.cumsum(grads**2, axis=0)) + eps)
+    mistakes = M.variants(M.adagrad_effective_rates, RATE_MISTAKES, grads, lr, eps)
+    expect_close(answer, reference, what=what, mistakes=mistakes, hint=hint)
 
 
 def q1(ns: dict) -> int:
     f = need(ns, "adagrad")
-    expect(
-        f(D2L_QUADRATIC.grad, X0.copy(), 0.4, 0.1, 4),
-        run(Adagrad(lr=0.4, eps=0.1), D2L_QUADRATIC, X0, 4),
+    problem, x0, lr, eps, steps = PUBLIC_TRAJECTORY
+    expect_trajectory(
+        f(PROBLEMS[problem].grad, np.array(x0), lr, eps, steps),
+        *PUBLIC_TRAJECTORY,
         what="adagrad(grad, (-5, -2), lr=0.4, eps=0.1, steps=4)",
-        mistakes=M.variants(
-            M.adagrad_trajectory,
-            ["eps_inside", "g_not_squared", "wrong_sign", "state_not_updated", "sqrt_missing"],
-            D2L_QUADRATIC.grad,
-            X0,
-            0.4,
-            0.1,
-            4,
-        ),
-        hint="s ← s + g², x ← x − η g / (√s + ε); this exercise puts ε outside the root.",
+        hint="adagrad_q1",
     )
     return 1
 
 
 def q2(ns: dict) -> int:
     f = need(ns, "effective_rates")
-    grads = np.ones((5, 2))
-    expect(
-        f(grads, 0.5, 1e-8),
-        M.adagrad_effective_rates(grads, 0.5, 1e-8),
+    grads, lr, eps = PUBLIC_RATES
+    expect_rates(
+        f(grads.copy(), lr, eps),
+        *PUBLIC_RATES,
         what="effective_rates(ones((5, 2)), lr=0.5, eps=1e-8)",
-        mistakes=M.variants(
-            M.adagrad_effective_rates,
-            ["rate_before_update", "eps_inside", "state_not_updated"],
-            grads,
-            0.5,
-            1e-8,
-        ),
-        hint="row t is η / (√s_t + ε) with s_t the sum of g² up to and including step t",
+        hint="adagrad_q2",
     )
     return 1
 
 
 CHECKS = {"q1": q1, "q2": q2}
+
+#: Per question: the names the student defines and what an answer may use
+#: (:mod:`d2l_opt.grading.allow`); the master builds its questions from these.
+QUESTIONS = {
+    "q1": {"names": ["adagrad"], "allow": ["numpy"]},
+    "q2": {"names": ["effective_rates"], "allow": ["numpy"]},
+}

@@ -1,4 +1,5 @@
-"""Public checks of the Adam exercise (torch's form: ε outside the square root)."""
+"""The Adam exercise's references, common mistakes and public checks (torch's form: ε outside
+the square root)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,40 @@ import numpy as np
 from d2l_opt.rules import Adam
 
 from .. import mistakes as M
-from ._common import expect, need
+from ..spec import expect_close
+from ._common import need
 
-ADAM_MISTAKES = ["no_bias_correction", "off_by_one_t", "one_minus_swapped", "g_not_squared",
-                 "eps_inside", "wrong_sign", "state_not_updated"]  # fmt: skip
+STEP_MISTAKES = [
+    "no_bias_correction",
+    "off_by_one_t",
+    "one_minus_swapped",
+    "g_not_squared",
+    "eps_inside",
+    "wrong_sign",
+    "state_not_updated",
+]
+AMSGRAD_MISTAKES = ["no_max", "max_not_stored"]
+#: (param, grad, m, v, t, lr, beta1, beta2, eps) of the public example
+PUBLIC_STEP = ([1.0, -1.0], [0.5, 2.0], [0.0, 0.0], [0.0, 0.0], 1, 0.1, 0.9, 0.999, 1e-8)
+#: (param, grad, m, v, vmax, t, lr, beta1, beta2, eps) of the public example
+PUBLIC_AMSGRAD = (
+    [1.0, -1.0],
+    [0.5, 0.1],
+    [0.1, 0.1],
+    [0.2, 0.3],
+    [0.5, 0.2],
+    3,
+    0.1,
+    0.9,
+    0.99,
+    1e-8,
+)
 
 
-def reference_adam(param, grad, m, v, t, lr, b1, b2, eps, amsgrad=False, vmax=None):
+def reference(param, grad, m, v, t, lr, b1, b2, eps, vmax=None) -> np.ndarray:
+    """One step of :class:`d2l_opt.rules.Adam` (AMSGrad when ``vmax`` is given), stacked as
+    ``(param, m, v[, vmax])``."""
+    amsgrad = vmax is not None
     rule = Adam(lr=lr, betas=(b1, b2), eps=eps, amsgrad=amsgrad)
     state = {"step": t - 1, "exp_avg": np.array(m, float), "exp_avg_sq": np.array(v, float)}
     if amsgrad:
@@ -23,31 +51,60 @@ def reference_adam(param, grad, m, v, t, lr, b1, b2, eps, amsgrad=False, vmax=No
     return np.stack(out + ([st["max_exp_avg_sq"]] if amsgrad else []))
 
 
+def _arrays(case, count):
+    return [np.array(c, float) if i < count else c for i, c in enumerate(case)]
+
+
+def expect_step(answer, *case, what="adam_step (param, m, v)", hint=None):
+    case = _arrays(case, 4)
+    mistakes = {k: (lambda k=k: np.stack(M.adam_step(*case, mistake=k))) for k in STEP_MISTAKES}
+    expect_close(answer, reference(*case), what=what, mistakes=mistakes, hint=hint)
+
+
+def expect_amsgrad(answer, *case, what="amsgrad_step (param, m, v, vmax)", hint=None):
+    case = _arrays(case, 5)
+    param, grad, m, v, vmax, *rest = case
+    mistakes = {
+        k: (lambda k=k: np.stack(M.amsgrad_step(*case, mistake=k))) for k in AMSGRAD_MISTAKES
+    }
+    expect_close(
+        answer,
+        reference(param, grad, m, v, *rest, vmax=vmax),
+        what=what,
+        mistakes=mistakes,
+        hint=hint,
+    )
+
+
 def q1(ns: dict) -> int:
     f = need(ns, "adam_step")
-    args = (np.array([1.0, -1.0]), np.array([0.5, 2.0]), np.zeros(2), np.zeros(2), 1, 0.1,
-            0.9, 0.999, 1e-8)  # fmt: skip
-    expect(np.stack(f(*[np.copy(a) for a in args])), reference_adam(*args),
-           what="adam_step at t = 1 from zero moments (param, m, v)",
-           mistakes={M.describe(k): (lambda k=k: np.stack(M.adam_step(*args, mistake=k)))
-                     for k in ADAM_MISTAKES},
-           hint="m ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g², divide m by 1 − β1**t and v by "
-                "1 − β2**t, step η m̂ / (√v̂ + ε)")  # fmt: skip
+    answer = np.stack(f(*_arrays(PUBLIC_STEP, 4)))
+    expect_step(
+        answer,
+        *PUBLIC_STEP,
+        what="adam_step at t = 1 from zero moments (param, m, v)",
+        hint="adam_q1",
+    )
     return 1
 
 
 def q2(ns: dict) -> int:
     f = need(ns, "amsgrad_step")
-    args = (np.array([1.0, -1.0]), np.array([0.5, 0.1]), np.array([0.1, 0.1]),
-            np.array([0.2, 0.3]), np.array([0.5, 0.2]), 3, 0.1, 0.9, 0.99, 1e-8)  # fmt: skip
-    ref = reference_adam(*args[:4], *args[5:], amsgrad=True, vmax=args[4])
-    expect(np.stack(f(*[np.copy(a) for a in args])), ref,
-           what="amsgrad_step at t = 3 (param, m, v, vmax)",
-           mistakes={M.describe(k): (lambda k=k: np.stack(M.amsgrad_step(*args, mistake=k)))
-                     for k in ["no_max", "max_not_stored"]},
-           hint="vmax ← max(vmax, v) of the raw (uncorrected) v; the step divides by "
-                "√(vmax / (1 − β2**t)) + ε")  # fmt: skip
+    answer = np.stack(f(*_arrays(PUBLIC_AMSGRAD, 5)))
+    expect_amsgrad(
+        answer,
+        *PUBLIC_AMSGRAD,
+        what="amsgrad_step at t = 3 (param, m, v, vmax)",
+        hint="adam_q2",
+    )
     return 1
 
 
 CHECKS = {"q1": q1, "q2": q2}
+
+#: Per question: the names the student defines and what an answer may use
+#: (:mod:`d2l_opt.grading.allow`); the master builds its questions from these.
+QUESTIONS = {
+    "q1": {"names": ["adam_step"], "allow": ["numpy"]},
+    "q2": {"names": ["amsgrad_step"], "allow": ["numpy"]},
+}
