@@ -156,6 +156,24 @@ def test_update_keeps_every_translation(sandbox):
     assert any("fuzzy" in p for p in i18n.check_source(source, root))
 
 
+def test_update_pairs_a_changed_block_with_its_own_korean_after_an_insertion(tmp_path):
+    page = Path("page.md")
+    english = ["# Title", "Alpha paragraph about momentum.", "Beta paragraph about Adam steps."]
+    (tmp_path / page).write_text("\n\n".join(english) + "\n", encoding="utf-8")
+    po = i18n.load_po(tmp_path / "missing.po")
+    korean_blocks = ["# 제목", "알파 문단", "베타 문단"]
+    for unit, korean in zip(i18n.units(page, tmp_path), korean_blocks, strict=True):
+        po.append(i18n.polib.POEntry(msgctxt=unit.key, msgid=unit.text, msgstr=korean))
+    (tmp_path / i18n.PO_ROOT).mkdir(parents=True)
+    po.save(str(tmp_path / i18n.po_path(page)))
+    # A block inserted near the top shifts every key below it, and the last block changes.
+    edited = [english[0], "A new block.", english[1], "Beta paragraph about Adam's steps."]
+    (tmp_path / page).write_text("\n\n".join(edited) + "\n", encoding="utf-8")
+    updated = {e.msgctxt: e for e in i18n.update_source(page, tmp_path) if not e.obsolete}
+    assert updated["b02"].msgstr == "" and updated["b03"].msgstr == "알파 문단"
+    assert updated["b04"].msgstr == "베타 문단" and "fuzzy" in updated["b04"].flags
+
+
 def test_markdown_blocks_survive_an_insertion():
     page = "# Title\n\nFirst paragraph.\n\n```{note}\nA note.\n\nStill the note.\n```\n\nLast.\n"
     blocks = i18n.markdown_blocks(page)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import difflib
 import re
 import shutil
 import subprocess
@@ -212,33 +213,50 @@ def update_source(source: Path, root: Path = REPO) -> polib.POFile:
     A unit whose English is unchanged keeps its entry; English that moved to another key (a
     Markdown block shifted by an insertion) takes its translation along; a changed unit keeps
     its old Korean, marked fuzzy with the previous English; an entry whose unit is gone stays in
-    the file as obsolete.
+    the file as obsolete. Notebook cells keep their id, so a changed cell is paired with its own
+    entry; Markdown blocks are keyed by position, so a changed block is paired with the most
+    similar entry left over (an insertion above it must not hand it a neighbour's Korean).
     """
     old = load_po(root / po_path(source))
     by_key = live_entries(old)
+    new_units = units(source, root)
+    consumed: set[int] = set()
+    kept: dict[str, polib.POEntry] = {}
+    # First pass: English that is unchanged, at its key or moved to another one.
     by_text = {e.msgid: e for e in old if not e.obsolete and e.msgstr}
+    for unit in new_units:
+        entry = by_key.get(unit.key)
+        if entry is not None and entry.msgid == unit.text:
+            kept[unit.key] = entry
+            consumed.add(id(entry))
+    for unit in new_units:
+        moved = by_text.get(unit.text)
+        if unit.key not in kept and moved is not None and id(moved) not in consumed:
+            kept[unit.key] = copy.copy(moved)
+            kept[unit.key].msgctxt = unit.key
+            consumed.add(id(moved))
+    # Second pass: changed English keeps the Korean of its earlier version, marked fuzzy.
+    for unit in new_units:
+        if unit.key in kept:
+            continue
+        earlier = by_key.get(unit.key)
+        if source.suffix == ".md":
+            left_over = [e for e in by_key.values() if id(e) not in consumed]
+            earlier = _most_similar(unit.text, left_over)
+        if earlier is not None and id(earlier) not in consumed:
+            entry = copy.copy(earlier)
+            entry.msgctxt = unit.key
+            entry.previous_msgid = earlier.msgid
+            entry.msgid = unit.text
+            entry.flags = [*(f for f in earlier.flags if f != "fuzzy"), "fuzzy"]
+            consumed.add(id(earlier))
+        else:
+            entry = polib.POEntry(msgctxt=unit.key, msgid=unit.text, msgstr="")
+        kept[unit.key] = entry
     new = polib.POFile(wrapwidth=0)
     new.metadata = dict(old.metadata or PO_METADATA)
-    consumed: set[int] = set()
-    for unit in units(source, root):
-        entry = by_key.get(unit.key)
-        moved = by_text.get(unit.text)
-        if entry is not None and entry.msgid == unit.text:
-            kept = entry
-            consumed.add(id(entry))
-        elif moved is not None and id(moved) not in consumed:
-            kept = copy.copy(moved)
-            kept.msgctxt = unit.key
-            consumed.add(id(moved))
-        elif entry is not None:
-            kept = copy.copy(entry)
-            kept.previous_msgid = entry.msgid
-            kept.msgid = unit.text
-            kept.flags = [*(f for f in entry.flags if f != "fuzzy"), "fuzzy"]
-            consumed.add(id(entry))
-        else:
-            kept = polib.POEntry(msgctxt=unit.key, msgid=unit.text, msgstr="")
-        new.append(kept)
+    for unit in new_units:
+        new.append(kept[unit.key])
     for entry in old:
         if entry.obsolete:
             new.append(entry)
@@ -247,6 +265,13 @@ def update_source(source: Path, root: Path = REPO) -> polib.POFile:
             gone.obsolete = True
             new.append(gone)
     return new
+
+
+def _most_similar(text: str, entries: list[polib.POEntry], at_least: float = 0.6):
+    """The entry whose English is closest to ``text`` (difflib's ratio), if any is close."""
+    scored = [(difflib.SequenceMatcher(None, e.msgid, text).ratio(), e) for e in entries]
+    best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+    return best[1] if best[0] >= at_least else None
 
 
 def update(root: Path = REPO) -> list[Path]:
