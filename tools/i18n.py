@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import copy
 import difflib
+import json
 import re
 import shutil
 import subprocess
@@ -492,6 +493,24 @@ def korean_config(root: Path = REPO) -> dict:
     return config
 
 
+def _restore_glue(nb, glue_file: Path) -> None:
+    """Put back the glued values MyST-NB took out of an executed notebook.
+
+    MyST-NB moves every ``glue`` output into ``<notebook>.glue.json`` beside the executed copy;
+    the Korean build does not execute, so it finds its values only if they are outputs again.
+    Where they sit does not matter (the text roles look them up by name): the first code cell.
+    """
+    if not glue_file.exists():
+        return
+    outputs = []
+    for output in json.loads(glue_file.read_text(encoding="utf-8")).values():
+        prefix = output["metadata"]["scrapbook"].get("mime_prefix", "")
+        data = {prefix + mime: value for mime, value in output["data"].items()}
+        outputs.append(nbformat.from_dict({**output, "data": data}))
+    first_code = next(cell for cell in nb.cells if cell.cell_type == "code")
+    first_code.outputs = [*first_code.get("outputs", []), *outputs]
+
+
 def stage(root: Path = REPO, build_dir: Path | None = None) -> Path:
     """Write the Korean book's source folder from the English build's executed notebooks."""
     build_dir = build_dir or root / "_build"
@@ -518,6 +537,7 @@ def stage(root: Path = REPO, build_dir: Path | None = None) -> Path:
                     f"{run} is missing: build the English book first (`jupyter-book build .`)"
                 )
             nb = nbformat.read(run, as_version=4)
+            _restore_glue(nb, run.with_suffix(".glue.json"))
             wanted[source] = notebook_text(korean_notebook(nb, source, root))
     # Unchanged files keep their time stamps, so Sphinx rebuilds only what changed.
     for path, text in wanted.items():
