@@ -122,7 +122,8 @@ def test_the_package_is_the_wheel_not_the_checkout(colab, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", notebooks())
+# The Korean notebooks too: Korean readers open them in Colab (their code is the English code).
+@pytest.mark.parametrize("path", notebooks() + notebooks("ko/*.ipynb"))
 def test_notebook_runs_with_colabs_versions(colab, path, tmp_path):
     assert_ran_cleanly(path, run_notebook(colab.python, REPO / path, tmp_path))
 

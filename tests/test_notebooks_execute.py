@@ -19,9 +19,10 @@ from notebook_runner import run_notebook
 REPO = Path(__file__).resolve().parents[1]
 
 
-def notebooks() -> list[str]:
+def notebooks(*patterns: str) -> list[str]:
+    """The tracked notebooks matching ``patterns`` (default: the English chapters and exercises)."""
     out = subprocess.run(
-        ["git", "ls-files", "chapters/*.ipynb", "exercises/*.ipynb"],
+        ["git", "ls-files", *(patterns or ("chapters/*.ipynb", "exercises/*.ipynb"))],
         cwd=REPO,
         capture_output=True,
         text=True,
