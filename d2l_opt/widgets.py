@@ -111,16 +111,18 @@ OPTIMIZERS = ("SGD", "Momentum", "Nesterov", "Adagrad", "RMSProp", "Adam")
 #: Problem names of the trajectory explorer.
 PROBLEM_NAMES = ("isotropic", "anisotropic", "d2l", "rosenbrock")
 
+# Chosen to stay apart under protanopia, deuteranopia and tritanopia and to keep 3:1 contrast
+# on white (tests/test_explorer_colors.py); mostly Okabe & Ito's colour-blind-safe set.
 COLORS = {
-    "SGD": "#1f77b4",
-    "Momentum": "#ff7f0e",
-    "Nesterov": "#8c564b",
-    "Adagrad": "#2ca02c",
-    "RMSProp": "#d62728",
-    "Adam": "#9467bd",
+    "SGD": "#0072B2",
+    "Momentum": "#D55E00",
+    "Nesterov": "#8C564B",
+    "Adagrad": "#009E73",
+    "RMSProp": "#CC79A7",
+    "Adam": "#555555",
 }
-EWMA_COLOR = "#1f77b4"
-EIGEN_COLORS = ("#1f77b4", "#ff7f0e")
+EWMA_COLOR = "#0072B2"
+EIGEN_COLORS = ("#0072B2", "#D55E00")
 
 #: Loss panels show f(x_t) / f(x_0) on a fixed log range, 10^-10 ... 10^2, so that the axes
 #: stay put while a slider moves.
