@@ -41,7 +41,8 @@ OVERFLOW_SCRIPT = """() => {
     const width = document.documentElement.clientWidth, out = [];
     const scrolls = (el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
     for (const el of document.querySelectorAll("article *, .as-figure *")) {
-        if (el.closest("pre, .highlight, code")) continue;
+        // code blocks scroll on their own; MathJax's assistive copy is clipped out of sight
+        if (el.closest("pre, .highlight, code, mjx-assistive-mml")) continue;
         const r = el.getBoundingClientRect();
         if (r.width === 0 || r.height === 0) continue;
         if (r.right <= width + 1 && r.left >= -1) continue;
@@ -115,7 +116,8 @@ def test_every_control_is_named_reached_by_tab_and_shows_focus(visit):
                     if (el.labels && el.labels.length) return el.labels[0].textContent;
                     return el.textContent;
                 };
-                return [...document.querySelectorAll(`${root} ${focusable}`)].map((el, i) => {
+                const figure = document.querySelector(root);
+                return [...figure.querySelectorAll(focusable)].map((el, i) => {
                     el.dataset.a11y = String(i);
                     return name(el).trim();
                 });
