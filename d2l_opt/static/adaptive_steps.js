@@ -372,7 +372,9 @@
     var h = rule.hyper, k = state.step, out = { step: k };
     if (k === 0) return out;
     function denom(s, eps) {
-      return s.map(function (v) { return h.eps_inside_sqrt ? Math.sqrt(v + eps) : Math.sqrt(v) + eps; });
+      return s.map(function (v) {
+        return h.eps_inside_sqrt ? Math.sqrt(v + eps) : Math.sqrt(v) + eps;
+      });
     }
     if (h.type === "sgd") {
       if (state.momentum_buffer) out.velocity = state.momentum_buffer.slice();
@@ -1180,24 +1182,24 @@
     this.step = null; // null: follow the last step
     this.timer = null;
     function button(cls, glyph, key) {
-      var b = html("button", {
+      return html("button", {
         type: "button", class: "as-button " + cls, "aria-label": self.t(key), title: self.t(key),
       }, bar, glyph);
-      return b;
     }
-    var back = button("as-back", "\u25c0", "back");
+    var back = button("as-back", "\u2759\u25c0", "back");
     var play = button("as-play", "\u25b6", "play");
     var forward = button("as-forward", "\u25b6\u2759", "forward");
-    back.textContent = "\u2759\u25c0";
     var scrubId = "as-ctl-" + (++figureCount) + "-step";
-    var scrubLabel = html("label", { class: "as-control-label", for: scrubId }, bar,
+    html("label", { class: "as-control-label as-scrub-label", for: scrubId }, bar,
       this.t("scrubber"));
-    scrubLabel.classList.add("as-scrub-label");
     var scrub = html("input", {
       id: scrubId, type: "range", class: "as-scrubber", min: this.firstStep, max: 1, step: 1,
     }, bar);
     var readout = html("output", { class: "as-step-readout", for: scrubId }, bar);
-    back.addEventListener("click", function () { self.pause(); self.setStep(self.currentStep() - 1); });
+    back.addEventListener("click", function () {
+      self.pause();
+      self.setStep(self.currentStep() - 1);
+    });
     forward.addEventListener("click", function () {
       self.pause();
       self.setStep(self.currentStep() + 1);
@@ -1551,7 +1553,9 @@
     var ylim = lossRange(config.loss);
     lp.setLimits([0, Math.max(s.steps, 1)], ylim);
     var title = info.formula;
-    if (s.theta) title += this.t("trajectory.turned", { deg: Math.round(s.theta * (180 / Math.PI)) });
+    if (s.theta) {
+      title += this.t("trajectory.turned", { deg: Math.round(s.theta * (180 / Math.PI)) });
+    }
     cp.drawAxes("x\u2081", "x\u2082", title);
     lp.drawAxes(this.t("axis.step"), null, this.t("loss.title"));
     // contours: the unrotated level sets turned by theta
