@@ -117,3 +117,18 @@ def test_korean_note_for_a_broken_link(browser, pages):
     warning = ko.page.inner_text(".as-warning")
     assert "무시했습니다" in warning
     ko.close()
+
+
+def test_one_link_sets_several_figures(browser, pages):
+    """Entries for several figures share a fragment, joined by "&" (here in English)."""
+    visit = open_page(browser, f"{pages}/en.html#eigen-1=lr:0.05;momentum:0.5&ewma-1=beta:0.7")
+    settings = visit.page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll(".as-figure")].map(
+            f => [f.dataset.fragment, JSON.parse(f.dataset.settings)]))"""
+    )
+    assert settings["eigen-1"]["lr"] == 0.05 and settings["eigen-1"]["momentum"] == 0.5
+    assert settings["ewma-1"]["beta"] == 0.7 and settings["ewma-1"]["bias_correction"] is True
+    assert settings["explorer-1"]["lr"] == 0.05  # untouched: as the notebook made it
+    assert visit.page.locator(".as-warning:visible").count() == 0
+    assert visit.console_errors == []
+    visit.close()
