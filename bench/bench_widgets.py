@@ -8,7 +8,8 @@ browser. Printed: the median and spread over many slider moves, a breakdown, the
 change that moves the axes (full render), and the JS module's compute time under node for
 the same work. No assertions; the target is a median of at most 50 ms.
 
-Run: ``.venv/bin/python bench/bench_widgets.py``
+Run: ``.venv/bin/python bench/bench_widgets.py`` (``--browser-only``: just the Chromium timing;
+``BENCH_WIDGETS_BASELINE=<git revision>``: also time that revision's JS side by side)
 """
 
 from __future__ import annotations
@@ -129,8 +130,55 @@ console.log(times[Math.floor(times.length / 2)].toFixed(3));
     )
 
 
+BASELINE_ENV = "BENCH_WIDGETS_BASELINE"  # a git revision whose JS/CSS is timed alongside
+
+
+def _static_page(explorer, revision: str | None) -> str:
+    """The standalone page of ``explorer``; with ``revision``, its JS and CSS from that commit."""
+    page = widgets.standalone_page(explorer)
+    if revision is None:
+        return page
+    root = Path(__file__).resolve().parents[1]
+
+    def old(name: str) -> str:
+        return subprocess.run(
+            ["git", "show", f"{revision}:d2l_opt/static/{name}"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    page = page.replace(widgets.javascript_source(), old("adaptive_steps.js"))
+    return page.replace(
+        widgets._script_json(widgets._css_source()), widgets._script_json(old("adaptive_steps.css"))
+    )
+
+
+# One slider input event, then (second number) a forced style and layout of the figure.
+_TIMING_SCRIPT = """(rounds) => {
+    const input = document.querySelector('[data-control="lr"]');
+    const svg = document.querySelector('.as-svg');
+    const event = [], layout = [];
+    for (let k = 0; k < rounds; k++) {
+        input.value = String(-2 + 1.5 * (k % 50) / 50);
+        const t0 = performance.now();
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        const t1 = performance.now();
+        svg.getBoundingClientRect();
+        document.body.offsetHeight;
+        layout.push(performance.now() - t0);
+        event.push(t1 - t0);
+    }
+    return [event.slice(20), layout.slice(20)];
+}"""
+
+
 def browser_timing() -> None:
-    """The static view in headless Chromium: slider input event -> SVG updated (no paint)."""
+    """The static view in headless Chromium: slider input event -> SVG updated.
+
+    With ``$BENCH_WIDGETS_BASELINE`` set to a git revision, that revision's JS and CSS are timed
+    in the same browser, alternating rounds with today's, and the ratio is printed."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     try:
         from playwright.sync_api import sync_playwright
@@ -142,13 +190,17 @@ def browser_timing() -> None:
     import tempfile
 
     explorer = widgets.trajectory_explorer("anisotropic", FIVE, lr=0.05, steps=STEPS)
-    with tempfile.TemporaryDirectory() as folder:
-        page_file = Path(folder) / "bench.html"
-        page_file.write_text(widgets.standalone_page(explorer), encoding="utf-8")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"]
-            )
+    revision = os.environ.get(BASELINE_ENV) or None
+    variants = {"today": None} | ({f"at {revision}": revision} if revision else {})
+    samples = {name: ([], []) for name in variants}
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        pages = {}
+        for name, rev in variants.items():
+            page_file = Path(folder) / f"bench-{len(pages)}.html"
+            page_file.write_text(_static_page(explorer, rev), encoding="utf-8")
             page = browser.new_page()
             page.route(
                 "**/*",
@@ -157,27 +209,30 @@ def browser_timing() -> None:
                 ),
             )
             page.goto(page_file.as_uri())
-            times = page.evaluate(
-                """() => {
-                    const input = document.querySelector('[data-control="lr"]');
-                    const out = [];
-                    for (let k = 0; k < 200; k++) {
-                        input.value = String(-2 + 1.5 * (k % 50) / 50);
-                        const t0 = performance.now();
-                        input.dispatchEvent(new Event("input", { bubbles: true }));
-                        out.push(performance.now() - t0);
-                    }
-                    return out.slice(20);
-                }"""
-            )
-            browser.close()
-    times.sort()
-    print(
-        f"  static view in Chromium, slider input -> SVG updated: median "
-        f"{times[len(times) // 2]:.2f} ms (5 x {STEPS} steps, before paint)"
-    )
+            pages[name] = page
+        for _ in range(5):  # alternate, so that load on the machine hits both alike
+            for name, page in pages.items():
+                event, layout = page.evaluate(_TIMING_SCRIPT, 120)
+                samples[name][0].extend(event)
+                samples[name][1].extend(layout)
+        browser.close()
+    medians = {}
+    for name, (event, layout) in samples.items():
+        medians[name] = (statistics.median(event), statistics.median(layout))
+        print(
+            f"  static view in Chromium ({name}), slider input -> SVG updated: median "
+            f"{medians[name][0]:.2f} ms; with style + layout {medians[name][1]:.2f} ms "
+            f"(5 x {STEPS} steps)"
+        )
+    if revision:
+        base = medians[f"at {revision}"]
+        print(
+            f"  ratio today / {revision}: {medians['today'][0] / base[0]:.2f}x (event), "
+            f"{medians['today'][1] / base[1]:.2f}x (with layout)"
+        )
 
 
 if __name__ == "__main__":
-    main()
+    if "--browser-only" not in sys.argv:
+        main()
     browser_timing()

@@ -25,7 +25,14 @@ LANGUAGES = ("en", "ko")
 DEFAULT_LANGUAGE = "en"
 ENV_VAR = "D2L_OPT_LANG"
 
-__all__ = ["LANGUAGES", "set_language", "get_language", "message", "missing_translations"]
+__all__ = [
+    "LANGUAGES",
+    "set_language",
+    "get_language",
+    "language_chosen",
+    "message",
+    "missing_translations",
+]
 
 _chosen: str | None = None
 
@@ -57,6 +64,18 @@ def get_language() -> str:
         return _chosen
     from_env = os.environ.get(ENV_VAR, "").strip()
     return _checked(from_env) if from_env else DEFAULT_LANGUAGE
+
+
+def language_chosen() -> bool:
+    """Whether a language was chosen (:func:`set_language` or ``$D2L_OPT_LANG``), not defaulted.
+
+    Figures say their language to the page only when it was chosen; otherwise the page's own
+    language decides (the Korean book reuses the English build's figures).
+
+    >>> set_language(None); language_chosen() == bool(os.environ.get(ENV_VAR, "").strip())
+    True
+    """
+    return _chosen is not None or bool(os.environ.get(ENV_VAR, "").strip())
 
 
 def message(

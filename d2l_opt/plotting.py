@@ -49,14 +49,16 @@ __all__ = [
     "torch_value",
 ]
 
-#: The book's colour for each optimizer (matplotlib's tab10), in figures, widgets and text.
+#: The book's colour for each optimizer, in figures, widgets and text: Okabe and Ito's
+#: colour-blind-safe set, checked to stay apart under simulated protan, deutan and tritan vision
+#: (tests/test_explorer_a11y.py).
 COLORS = {
-    "SGD": "#1f77b4",
-    "Momentum": "#ff7f0e",
-    "Nesterov": "#8c564b",
-    "Adagrad": "#2ca02c",
-    "RMSProp": "#d62728",
-    "Adam": "#9467bd",
+    "SGD": "#0072B2",
+    "Momentum": "#D55E00",
+    "Nesterov": "#8C564B",
+    "Adagrad": "#009E73",
+    "RMSProp": "#CC79A7",
+    "Adam": "#555555",
 }
 #: Level sets: light grey and thin, behind the paths (the interactive figures' grey).
 CONTOUR_COLOR = "#b9bec4"
@@ -268,7 +270,7 @@ def torch_value(problem, w):
     import torch
 
     if isinstance(problem, _problems.Quadratic):
-        matrix = torch.as_tensor(problem.matrix, dtype=w.dtype)
+        matrix = torch.tensor(problem.matrix, dtype=w.dtype)  # a copy: the matrix is read-only
         return torch.einsum("...i,ij,...j->...", w, matrix, w).sum()
     if isinstance(problem, _problems.Rosenbrock):
         w1, w2 = w[..., 0], w[..., 1]

@@ -90,10 +90,12 @@ BENIGN_CONSOLE_ERRORS = ("Got invalid theme mode: . Resetting to auto.",)
 class PageVisit:
     """A page opened with every non-loopback request blocked and recorded."""
 
-    def __init__(self, context, url: str):
+    def __init__(self, context, url: str, viewport: dict | None = None):
         self.external_requests: list[str] = []
         self.console_errors: list[str] = []
         self.page = context.new_page()
+        if viewport is not None:  # before loading: the figures choose their layout at mount
+            self.page.set_viewport_size(viewport)
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
         self.page.route("**/*", self._route)
@@ -119,8 +121,8 @@ class PageVisit:
 def visit(browser, book_server):
     opened: list[PageVisit] = []
 
-    def _visit(path: str) -> PageVisit:
-        page_visit = PageVisit(browser, f"{book_server}/{path}")
+    def _visit(path: str, viewport: dict | None = None) -> PageVisit:
+        page_visit = PageVisit(browser, f"{book_server}/{path}", viewport)
         opened.append(page_visit)
         return page_visit
 

@@ -52,3 +52,15 @@ def expected_trajectory(s: dict, name: str) -> np.ndarray:
     x0 = np.array(s["x0"], dtype=np.float64)
     problem = reference_problem(s["problem"], s["theta"])
     return trajectory.run(reference_rule(name, s), problem, x0, s["steps"])
+
+
+def expected_state(s: dict, name: str, k: int):
+    """After k updates of an explorer optimizer: the iterate x_k, the rule's state and the
+    gradient at x_k (d2l_opt.rules, one update at a time)."""
+    rule = reference_rule(name, s)
+    problem = reference_problem(s["problem"], s["theta"])
+    x = np.array(s["x0"], dtype=np.float64)
+    state = rule.init(x)
+    for _ in range(k):
+        x, state = rule.update(x, problem.grad(x), state)
+    return x, state, problem.grad(x)

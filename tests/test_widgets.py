@@ -494,3 +494,18 @@ def test_the_default_language_comes_from_d2l_opt_i18n():
     finally:
         i18n.set_language(None)
     assert widgets.ewma_explorer().lang == i18n.get_language()
+
+
+def test_the_static_view_names_its_language_only_when_one_was_chosen(monkeypatch):
+    # The Korean book reuses the English build's figures: a figure that defaulted to English
+    # must leave the language to the page (<html lang>), one given a language must say it.
+    from d2l_opt import i18n
+
+    monkeypatch.delenv(i18n.ENV_VAR, raising=False)
+    assert "lang" not in widgets.ewma_explorer().static_config()
+    assert widgets.ewma_explorer(lang="en").static_config()["lang"] == "en"
+    try:
+        i18n.set_language("ko")
+        assert widgets.momentum_eigen_view().static_config()["lang"] == "ko"
+    finally:
+        i18n.set_language(None)

@@ -6,7 +6,7 @@ them from the npm registry (package.json + package-lock.json) and publish them w
 book through Sphinx's ``html_extra_path`` (``_extra/``). ``_static/`` is not used because
 Jupyter Book v1 adds every script found there to every page.
 
-Our own small loader scripts in tools/assets/ are published next to them.
+Our own small loader scripts and stylesheets in tools/assets/ are published next to them.
 
 Usage: python tools/vendor_assets.py [--root REPO_ROOT]
 """
@@ -47,8 +47,8 @@ def vendor(root: Path) -> Path:
             shutil.copytree(source, destination, ignore=shutil.ignore_patterns(*skip))
         else:
             shutil.copy2(source, destination)
-    for script in (root / "tools" / "assets").glob("*.js"):
-        shutil.copy2(script, staging / script.name)
+    for own in sorted((root / "tools" / "assets").glob("*.[jc]s*")):  # .js loaders, .css
+        shutil.copy2(own, staging / own.name)
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
     return target

@@ -340,16 +340,57 @@
 
   /** d2l_opt.trajectory.run for one setting: steps + 1 points [x1, x2], row 0 = x0. */
   function run(ruleSpec, problemSpec, x0, steps) {
+    return runWithState(ruleSpec, problemSpec, x0, steps).points;
+  }
+
+  /** run, keeping what the figures draw at each step: points[k] = x_k, states[k] = the
+   *  rule's state after k updates (states[0] from init; each update makes a new object, so
+   *  keeping them costs no copy). */
+  function runWithState(ruleSpec, problemSpec, x0, steps) {
     var rule = ruleSpec.update ? ruleSpec : makeRule(ruleSpec);
     var problem = problemSpec.grad ? problemSpec : makeProblem(problemSpec);
     var x = [Number(x0[0]), Number(x0[1])];
-    var out = [x];
+    var points = [x];
     var state = rule.init(x);
+    var states = [state];
     for (var t = 0; t < steps; t++) {
       var result = rule.update(x, problem.grad(x), state);
       x = result[0];
       state = result[1];
-      out.push(x);
+      points.push(x);
+      states.push(state);
+    }
+    return { rule: rule, problem: problem, points: points, states: states };
+  }
+
+  /** What the state after k updates means for the reader, per coordinate: the velocity
+   *  (SGD with momentum), the accumulator s (Adagrad: sum of squared gradients; RMSProp: its
+   *  leaky average), Adam's bias-corrected moments m-hat and v-hat, and the effective learning
+   *  rate that multiplies the gradient (Adam: m-hat) in that update. Empty before the first
+   *  update. The formulas are those of the update functions above. */
+  function stateSummary(rule, state) {
+    var h = rule.hyper, k = state.step, out = { step: k };
+    if (k === 0) return out;
+    function denom(s, eps) {
+      return s.map(function (v) {
+        return h.eps_inside_sqrt ? Math.sqrt(v + eps) : Math.sqrt(v) + eps;
+      });
+    }
+    if (h.type === "sgd") {
+      if (state.momentum_buffer) out.velocity = state.momentum_buffer.slice();
+    } else if (h.type === "adagrad") {
+      var lrT = h.lr / (1 + (k - 1) * h.lr_decay);
+      out.accumulator = state.sum.slice();
+      out.effective_lr = denom(state.sum, h.eps).map(function (d) { return lrT / d; });
+    } else if (h.type === "rmsprop" && !h.centered && h.momentum === 0) {
+      out.accumulator = state.square_avg.slice();
+      out.effective_lr = denom(state.square_avg, h.eps).map(function (d) { return h.lr / d; });
+    } else if (h.type === "adam" || h.type === "adamw") {
+      var bc1 = 1 - powInt(h.betas[0], k), bc2 = 1 - powInt(h.betas[1], k);
+      var v = state.max_exp_avg_sq || state.exp_avg_sq;
+      out.m_hat = state.exp_avg.map(function (m) { return m / bc1; });
+      out.v_hat = v.map(function (s) { return s / bc2; });
+      out.effective_lr = denom(out.v_hat, h.eps).map(function (d) { return h.lr / d; });
     }
     return out;
   }
@@ -624,6 +665,164 @@
   };
 
   // ------------------------------------------------------------------------------------------
+  // Messages: every word a figure shows, in each language of the book (numbers unchanged)
+  // ------------------------------------------------------------------------------------------
+
+  // English control labels come from the figure's config (d2l_opt.widgets, shared with the
+  // live view); the Korean ones are here, keyed "control.<kind>.<key>" or "control.<key>".
+  var MESSAGES = {
+    en: {
+      browser: "Computed in your browser (no Python kernel).",
+      "trajectory.help": "Drag the start point, or focus the plot and use the arrow keys.",
+      "trajectory.aria": "iterates of the chosen optimizers on the contour plot, and their loss",
+      "trajectory.keypad": "start point ({x1}, {x2}); the arrow keys move it",
+      "trajectory.turned": ", turned {deg}\u00b0",
+      "axis.step": "step t",
+      "loss.title": "relative loss f(x\u209c) / f(x\u2080)",
+      "state.title": "At step {k}:",
+      "state.before": "before the first update",
+      "state.velocity": "velocity v",
+      "state.gradient": "gradient g",
+      "state.accumulator": "accumulator s",
+      "state.effective": "effective learning rate per coordinate",
+      "state.legend": "Arrows at each iterate: \u2212\u03b7v (solid) and \u2212\u03b7g (dashed).",
+      play: "Play",
+      pause: "Pause",
+      back: "Step back",
+      forward: "Step forward",
+      scrubber: "Step",
+      "step.of": "{k} of {n}",
+      "link.copy": "Copy link",
+      "link.copied": "Link copied.",
+      "link.select": "Copy this link:",
+      "link.label": "Link to these settings",
+      "fragment.ignored": "The settings in this page's link were ignored ({why}).",
+      "fragment.unknown": "unknown setting {key}",
+      "fragment.value": "{key} cannot be {value}",
+      "fragment.syntax": "not key:value pairs",
+      "ewma.aria": "weights of a leaky average and the average of a noisy series",
+      "ewma.age": "age k (x\u209c\u208b\u2096)",
+      "ewma.weights.corrected": "weights of y\u2096 / (1 \u2212 \u03b2\u1d4f)",
+      "ewma.weights.plain": "weights of y\u2096: (1 \u2212 \u03b2)\u03b2\u2071",
+      "ewma.series": "series and its leaky average",
+      "ewma.caption": "\u03b2 = {beta}: about 1/(1 \u2212 \u03b2) = {window} terms remembered",
+      "ewma.corrected": ", bias corrected.",
+      "ewma.uncorrected": ", no bias correction (starts from 0).",
+      "ewma.at": "At step {k}: y = {y}.",
+      "eigen.aria": "convergence rate of momentum over learning rate and beta, the roots of its " +
+        "characteristic polynomial and the coordinates of its iterates",
+      "eigen.lr": "learning rate \u03b7",
+      "eigen.beta": "momentum \u03b2",
+      "eigen.rate": "rate \u03c1(\u03b7, \u03b2)",
+      "eigen.roots": "roots of z\u00b2 \u2212 (1 + \u03b2 \u2212 \u03b7\u03bb)z + \u03b2",
+      "eigen.coords": "coordinates x\u1d62(t) and \u00b1\u03c1\u1d62\u1d57",
+      diverges: "diverges",
+      "eigen.caption": "Hessian eigenvalues {lams}: \u03c1 = {rate}{verdict}; best \u03c1* = {best} " +
+        "at \u03b7* = {lr}, \u03b2* = {beta} (star). Roots inside the unit circle converge. " +
+        "Click the map to pick (\u03b7, \u03b2).",
+      "eigen.at": "At step {k}: x\u2081 = {x1}, x\u2082 = {x2}.",
+      and: " and ",
+    },
+    ko: {
+      browser: "브라우저에서 계산합니다(Python 커널 없음).",
+      "trajectory.help": "시작점을 끌어서 옮기거나, 그림을 선택한 뒤 화살표 키로 옮길 수 있습니다.",
+      "trajectory.aria": "등고선 위에 그린 옵티마이저별 반복점과 손실",
+      "trajectory.keypad": "시작점 ({x1}, {x2}); 화살표 키로 옮깁니다",
+      "trajectory.turned": ", {deg}\u00b0 회전",
+      "axis.step": "스텝 t",
+      "loss.title": "상대 손실 f(x\u209c) / f(x\u2080)",
+      "state.title": "스텝 {k}에서:",
+      "state.before": "첫 업데이트 전",
+      "state.velocity": "속도 v",
+      "state.gradient": "기울기 g",
+      "state.accumulator": "누적 변수 s",
+      "state.effective": "좌표별 유효 학습률",
+      "state.legend": "반복점의 화살표: \u2212\u03b7v(실선), \u2212\u03b7g(점선).",
+      play: "재생",
+      pause: "일시 정지",
+      back: "이전 스텝",
+      forward: "다음 스텝",
+      scrubber: "스텝",
+      "step.of": "{k} / {n}",
+      "link.copy": "링크 복사",
+      "link.copied": "링크를 복사했습니다.",
+      "link.select": "이 링크를 복사하세요:",
+      "link.label": "현재 설정의 링크",
+      "fragment.ignored": "페이지 링크의 설정을 읽을 수 없어 무시했습니다({why}).",
+      "fragment.unknown": "알 수 없는 설정 {key}",
+      "fragment.value": "{key}에 {value} 값을 쓸 수 없음",
+      "fragment.syntax": "키:값 형식이 아님",
+      "ewma.aria": "누설 평균의 가중치와 잡음 섞인 수열의 평균",
+      "ewma.age": "나이 k (x\u209c\u208b\u2096)",
+      "ewma.weights.corrected": "y\u2096의 가중치 / (1 \u2212 \u03b2\u1d4f)",
+      "ewma.weights.plain": "y\u2096의 가중치: (1 \u2212 \u03b2)\u03b2\u2071",
+      "ewma.series": "수열과 누설 평균",
+      "ewma.caption": "\u03b2 = {beta}: 대략 1/(1 \u2212 \u03b2) = {window}개 항을 기억합니다",
+      "ewma.corrected": "(편향 보정).",
+      "ewma.uncorrected": "(편향 보정 없음, 0에서 시작).",
+      "ewma.at": "스텝 {k}: y = {y}.",
+      "eigen.aria": "학습률과 \u03b2에 따른 모멘텀의 수렴 속도, 특성 다항식의 근, 반복점의 좌표",
+      "eigen.lr": "학습률 \u03b7",
+      "eigen.beta": "모멘텀 \u03b2",
+      "eigen.rate": "수렴 속도 \u03c1(\u03b7, \u03b2)",
+      "eigen.roots": "z\u00b2 \u2212 (1 + \u03b2 \u2212 \u03b7\u03bb)z + \u03b2의 근",
+      "eigen.coords": "좌표 x\u1d62(t)와 \u00b1\u03c1\u1d62\u1d57",
+      diverges: "발산",
+      "eigen.caption": "헤세 행렬의 고윳값 {lams}: \u03c1 = {rate}{verdict}; 최적 \u03c1* = {best}, " +
+        "\u03b7* = {lr}, \u03b2* = {beta}(별). 근이 단위원 안에 있으면 수렴합니다. " +
+        "지도를 클릭해 (\u03b7, \u03b2)를 고르세요.",
+      "eigen.at": "스텝 {k}: x\u2081 = {x1}, x\u2082 = {x2}.",
+      and: ", ",
+      "control.problem": "문제",
+      "control.theta": "회전 \u03b8 (\u00b0)",
+      "control.optimizers": "옵티마이저",
+      "control.lr": "\u03b7 (학습률)",
+      "control.momentum": "\u03b2 (모멘텀)",
+      "control.alpha": "\u03b3 (RMSProp)",
+      "control.beta1": "\u03b2\u2081 (Adam)",
+      "control.beta2": "\u03b2\u2082 (Adam)",
+      "control.eps": "\u03b5",
+      "control.eps_inside_sqrt": "\u03b5 위치",
+      "control.steps": "스텝 수",
+      "control.ewma.steps": "스텝 수 t",
+      "control.x0_1": "시작점 x\u2081",
+      "control.x0_2": "시작점 x\u2082",
+      "control.beta": "\u03b2",
+      "control.bias_correction": "편향 보정",
+      "option.problem.isotropic": "등방성: x\u2081\u00b2 + x\u2082\u00b2",
+      "option.problem.anisotropic": "비등방성: x\u2081\u00b2 + 8x\u2082\u00b2",
+      "option.problem.rosenbrock": "Rosenbrock 함수",
+    },
+  };
+
+  /** The figure's language: config.lang, else the page's <html lang>, else English. */
+  function pickLanguage(config) {
+    var lang = config && config.lang;
+    if (!lang && typeof document !== "undefined" && document.documentElement) {
+      lang = document.documentElement.lang;
+    }
+    lang = String(lang || "en").toLowerCase().split("-")[0];
+    return MESSAGES[lang] ? lang : "en";
+  }
+
+  function message(lang, key, fields) {
+    var table = MESSAGES[lang] || MESSAGES.en;
+    var template = table[key] !== undefined ? table[key] : MESSAGES.en[key];
+    if (template === undefined) throw new Error("AdaptiveSteps: no message " + key);
+    return template.replace(/\{(\w+)\}/g, function (whole, name) {
+      return fields && fields[name] !== undefined ? String(fields[name]) : whole;
+    });
+  }
+
+  /** A number as the figures print it: 3 significant digits, exponent outside [1e-3, 1e4). */
+  function formatNumber(v) {
+    if (!isFinite(v)) return String(v);
+    if (v === 0) return "0";
+    var a = Math.abs(v);
+    return a >= 1e-3 && a < 1e4 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
+  }
+
+  // ------------------------------------------------------------------------------------------
   // Controls (browser only): range sliders (linear or log10), selects, checkboxes
   // ------------------------------------------------------------------------------------------
 
@@ -644,8 +843,20 @@
     return value.toFixed(spec.decimals === undefined ? decimalsOf(spec.step) : spec.decimals);
   }
 
+  function controlLabel(figure, spec) {
+    if (figure.lang === "en") return spec.label;
+    var table = MESSAGES[figure.lang];
+    return table["control." + figure.kind + "." + spec.key] || table["control." + spec.key] ||
+      spec.label;
+  }
+
+  function optionLabel(figure, key, option) {
+    var translated = MESSAGES[figure.lang]["option." + key + "." + option[0]];
+    return figure.lang !== "en" && translated ? translated : option[1];
+  }
+
   /** Build the controls described by specs; onChange(key, value) after each user change. */
-  function Controls(container, specs, values, onChange) {
+  function Controls(container, specs, values, onChange, figure) {
     var self = this;
     this.inputs = {};
     this.specs = {};
@@ -654,17 +865,21 @@
       self.specs[spec.key] = spec;
       var row = html("div", { class: "as-control", "data-key": spec.key }, container);
       if (spec.uses) row.setAttribute("data-uses", spec.uses.join(" "));
+      var label = controlLabel(figure, spec);
       if (spec.type === "multi") {
-        html("span", { class: "as-control-label" }, row, spec.label);
-        var box = html("span", { class: "as-multi", "data-control": spec.key }, row);
+        var groupId = "as-ctl-" + (++figureCount) + "-" + spec.key;
+        html("span", { class: "as-control-label", id: groupId }, row, label);
+        var box = html("span", {
+          class: "as-multi", "data-control": spec.key, role: "group", "aria-labelledby": groupId,
+        }, row);
         var chosen = values[spec.key].map(function (v) { return String(v).toLowerCase(); });
         spec.options.forEach(function (option) {
-          var label = html("label", { class: "as-check" }, box);
-          var input = html("input", { type: "checkbox", "data-option": option[0] }, label);
-          if (option[2]) label.style.setProperty("--as-color", option[2]);
+          var check = html("label", { class: "as-check" }, box);
+          var input = html("input", { type: "checkbox", "data-option": option[0] }, check);
+          if (option[2]) check.style.setProperty("--as-color", option[2]);
           input.checked = chosen.indexOf(String(option[0]).toLowerCase()) >= 0;
-          html("span", { class: "as-swatch" }, label);
-          label.appendChild(document.createTextNode(option[1]));
+          html("span", { class: "as-swatch", "aria-hidden": "true" }, check);
+          check.appendChild(document.createTextNode(option[1]));
           input.addEventListener("change", function () {
             onChange(spec.key, self.value(spec.key));
           });
@@ -673,12 +888,13 @@
         return;
       }
       var id = "as-ctl-" + (++figureCount) + "-" + spec.key;
-      html("label", { class: "as-control-label", for: id }, row, spec.label);
+      html("label", { class: "as-control-label", for: id }, row, label);
       var input;
       if (spec.type === "select") {
         input = html("select", { id: id, "data-control": spec.key }, row);
         spec.options.forEach(function (option) {
-          var opt = html("option", { value: String(option[0]) }, input, option[1]);
+          var opt = html("option", { value: String(option[0]) }, input,
+            optionLabel(figure, spec.key, option));
           if (String(option[0]) === String(values[spec.key])) opt.selected = true;
         });
         input.addEventListener("change", function () {
@@ -700,7 +916,7 @@
         input.addEventListener("input", function () {
           var value = self.value(spec.key);
           input.setAttribute("data-value", String(value));
-          self.readouts[spec.key].textContent = formatValue(spec, value);
+          self.showValue(spec.key, value, input);
           onChange(spec.key, value);
         });
       }
@@ -730,14 +946,35 @@
     return position;
   };
 
-  /** Move a slider to a value (without firing events); the exact value is kept in data-value. */
+  Controls.prototype.showValue = function (key, value, input) {
+    var shown = formatValue(this.specs[key], value);
+    if (this.readouts[key]) this.readouts[key].textContent = shown;
+    input.setAttribute("aria-valuetext", shown);
+  };
+
+  /** Move a control to a value (without firing events); a slider keeps it in data-value. */
   Controls.prototype.setValue = function (key, value, input) {
     var spec = this.specs[key];
     input = input || this.inputs[key];
+    if (spec.type === "multi") {
+      var chosen = value.map(function (v) { return String(v).toLowerCase(); });
+      input.querySelectorAll("input").forEach(function (box) {
+        box.checked = chosen.indexOf(box.getAttribute("data-option").toLowerCase()) >= 0;
+      });
+      return;
+    }
+    if (spec.type === "checkbox") {
+      input.checked = Boolean(value);
+      return;
+    }
+    if (spec.type === "select") {
+      input.value = String(value);
+      return;
+    }
     if (spec.type === "log") input.value = String(Math.log10(value));
     else input.value = String(value);
     input.setAttribute("data-value", String(value));
-    if (this.readouts[key]) this.readouts[key].textContent = formatValue(spec, value);
+    this.showValue(key, value, input);
   };
 
   Controls.prototype.setRange = function (key, min, max) {
@@ -759,10 +996,341 @@
   };
 
   // ------------------------------------------------------------------------------------------
-  // Figure 1: trajectory explorer (contours + iterates, loss against step)
+  // Settings in the URL fragment: #explorer-1=lr:0.4;momentum:0.9 (several joined by "&")
   // ------------------------------------------------------------------------------------------
 
-  var WIDTH = 720, HEIGHT = 330;
+  var FRAGMENT_NAMES = { trajectory: "explorer", ewma: "ewma", eigen: "eigen" };
+  var fragmentCounts = {};
+
+  /** One control value from its fragment text, or an Error saying why not. */
+  function parseControlValue(spec, raw) {
+    if (spec.type === "multi") {
+      var names = raw === "" ? [] : raw.split(","), out = [];
+      for (var i = 0; i < names.length; i++) {
+        var found = spec.options.filter(function (o) {
+          return String(o[0]).toLowerCase() === names[i].toLowerCase();
+        })[0];
+        if (!found) return null;
+        if (out.indexOf(found[0]) < 0) out.push(found[0]);
+      }
+      return { value: out };
+    }
+    if (spec.type === "checkbox") {
+      return raw === "true" || raw === "false" ? { value: raw === "true" } : null;
+    }
+    if (spec.type === "select") {
+      var option = spec.options.filter(function (o) { return String(o[0]) === raw; })[0];
+      return option ? { value: option[0] } : null;
+    }
+    if (!/^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(raw)) return null;
+    var v = Number(raw), position = spec.type === "log" ? Math.log10(v) : v;
+    var slack = 1e-9 * (Number(spec.max) - Number(spec.min));
+    if (!isFinite(position) || position < Number(spec.min) - slack ||
+      position > Number(spec.max) + slack) return null;
+    if (spec.type === "int" && v !== Math.round(v)) return null;
+    return { value: v };
+  }
+
+  /** The entry of the fragment that names this figure: {values} or {error}, or null. */
+  function readFragment(hash, name, specs) {
+    var entries = String(hash || "").replace(/^#/, "").split("&"), prefix = name + "=";
+    var entry = entries.filter(function (e) { return e.indexOf(prefix) === 0; })[0];
+    if (entry === undefined) return null;
+    var body;
+    try {
+      body = decodeURIComponent(entry.slice(prefix.length));
+    } catch (err) {
+      return { error: ["fragment.syntax", {}] };
+    }
+    var byKey = {};
+    specs.forEach(function (spec) { byKey[spec.key] = spec; });
+    var values = {}, pairs = body.split(";");
+    for (var i = 0; i < pairs.length; i++) {
+      if (pairs[i] === "") continue;
+      var colon = pairs[i].indexOf(":");
+      if (colon <= 0) return { error: ["fragment.syntax", {}] };
+      var key = pairs[i].slice(0, colon), raw = pairs[i].slice(colon + 1);
+      if (!Object.prototype.hasOwnProperty.call(byKey, key)) {
+        return { error: ["fragment.unknown", { key: key.slice(0, 24) }] };
+      }
+      var parsed = parseControlValue(byKey[key], raw);
+      if (!parsed) return { error: ["fragment.value", { key: key, value: raw.slice(0, 24) }] };
+      values[key] = parsed.value;
+    }
+    return { values: values };
+  }
+
+  function writeFragment(name, specs, values) {
+    var parts = specs.map(function (spec) {
+      var v = values[spec.key];
+      return spec.key + ":" + (Array.isArray(v) ? v.join(",") : String(v));
+    });
+    return name + "=" + parts.join(";");
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // The shell every figure is built in: controls, playback bar, SVG, notes, link, language
+  // ------------------------------------------------------------------------------------------
+
+  function isNarrow(root) {
+    var width = root.clientWidth || (typeof window !== "undefined" ? window.innerWidth : 1000);
+    return width < NARROW;
+  }
+
+  function reducedMotion() {
+    return typeof window !== "undefined" && window.matchMedia &&
+      window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
+  /** Common set-up of the three figures. options: aria (message key),
+   *  playback ({first: 0 or 1}, or absent). The figure provides controlValues(),
+   *  applyControl(key, value), redraw() and, with playback, stepCount() and showStep(). */
+  function FigureShell(root, config, options) {
+    this.root = root;
+    this.config = config;
+    this.kind = config.kind;
+    this.lang = pickLanguage(config);
+    this.settings = JSON.parse(JSON.stringify(config.settings));
+    this.uid = root.id || "as-fig-" + (++figureCount);
+    this.redraws = 0;
+    var base = FRAGMENT_NAMES[config.kind] || config.kind;
+    fragmentCounts[base] = (fragmentCounts[base] || 0) + 1;
+    this.fragmentName = config.fragment_id || base + "-" + fragmentCounts[base];
+    root.setAttribute("data-fragment", this.fragmentName);
+    root.setAttribute("lang", this.lang);
+    this.controlBox = html("div", { class: "as-controls" }, root);
+    this.narrow = isNarrow(root);
+    this.layout = LAYOUTS[config.kind][this.narrow ? "narrow" : "wide"];
+    root.setAttribute("data-layout", this.narrow ? "narrow" : "wide");
+    this.playback = options.playback ? this.buildPlayback(options.playback) : null;
+    this.svg = el("svg", {
+      class: "as-svg", viewBox: "0 0 " + this.layout.width + " " + this.layout.height,
+      role: "group",
+      "aria-label": this.t(options.aria),
+    }, root);
+    this.below = html("div", { class: "as-below" }, root);
+    this.note = html("div", { class: "as-note" }, root);
+    this.warning = html("div", { class: "as-warning", role: "status", hidden: "hidden" }, root);
+    this.buildLinkRow();
+  }
+
+  FigureShell.prototype.t = function (key, fields) {
+    return message(this.lang, key, fields);
+  };
+
+  /** Controls from the config, after the settings of the page's URL fragment (if valid). */
+  FigureShell.prototype.buildControls = function () {
+    var self = this, specs = this.config.controls;
+    var hash = typeof location !== "undefined" && !this.config.relaid ? location.hash : "";
+    var fromLink = readFragment(hash, this.fragmentName, specs);
+    if (fromLink && fromLink.error) {
+      this.warning.textContent = this.t("fragment.ignored", {
+        why: this.t(fromLink.error[0], fromLink.error[1]),
+      });
+      this.warning.hidden = false;
+    } else if (fromLink) {
+      specs.forEach(function (spec) {
+        if (fromLink.values[spec.key] !== undefined) {
+          self.applyControl(spec.key, fromLink.values[spec.key]);
+        }
+      });
+      this.root.setAttribute("data-from-link", "true");
+    }
+    this.controls = new Controls(this.controlBox, specs, this.controlValues(),
+      function (key, value) {
+        self.applyControl(key, value);
+        self.redraw();
+      }, this);
+  };
+
+  FigureShell.prototype.link = function () {
+    var here = location.href.split("#")[0];
+    return here + "#" + writeFragment(this.fragmentName, this.config.controls,
+      this.controlValues());
+  };
+
+  FigureShell.prototype.buildLinkRow = function () {
+    var self = this, row = html("div", { class: "as-link-row" }, this.root);
+    var button = html("button", { type: "button", class: "as-button as-copy-link" }, row,
+      this.t("link.copy"));
+    var status = html("span", { class: "as-link-status", role: "status" }, row);
+    var field = html("input", {
+      type: "text", class: "as-link", readonly: "readonly", "aria-label": this.t("link.label"),
+      hidden: "hidden",
+    }, row);
+    button.addEventListener("click", function () {
+      var url = self.link();
+      field.value = url;
+      field.hidden = false;
+      try {
+        history.replaceState(null, "", url);
+      } catch (err) { /* a file: page may refuse; the field still shows the link */ }
+      status.textContent = self.t("link.select");
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(url).then(function () {
+          status.textContent = self.t("link.copied");
+        }, function () { field.select(); });
+      } else {
+        field.select();
+      }
+    });
+  };
+
+  FigureShell.prototype.buildPlayback = function (options) {
+    var self = this, bar = html("div", { class: "as-playback" }, this.root);
+    this.firstStep = options.first || 0;
+    this.step = null; // null: follow the last step
+    this.timer = null;
+    function button(cls, glyph, key) {
+      return html("button", {
+        type: "button", class: "as-button " + cls, "aria-label": self.t(key), title: self.t(key),
+      }, bar, glyph);
+    }
+    var back = button("as-back", "\u2759\u25c0", "back");
+    var play = button("as-play", "\u25b6", "play");
+    var forward = button("as-forward", "\u25b6\u2759", "forward");
+    var scrubId = "as-ctl-" + (++figureCount) + "-step";
+    html("label", { class: "as-control-label as-scrub-label", for: scrubId }, bar,
+      this.t("scrubber"));
+    var scrub = html("input", {
+      id: scrubId, type: "range", class: "as-scrubber", min: this.firstStep, max: 1, step: 1,
+    }, bar);
+    var readout = html("output", { class: "as-step-readout", for: scrubId }, bar);
+    back.addEventListener("click", function () {
+      self.pause();
+      self.setStep(self.currentStep() - 1);
+    });
+    forward.addEventListener("click", function () {
+      self.pause();
+      self.setStep(self.currentStep() + 1);
+    });
+    play.addEventListener("click", function () {
+      if (self.timer !== null) self.pause();
+      else self.play();
+    });
+    scrub.addEventListener("input", function () {
+      self.pause();
+      self.setStep(Number(scrub.value));
+    });
+    return { bar: bar, back: back, play: play, forward: forward, scrub: scrub, readout: readout };
+  };
+
+  FigureShell.prototype.currentStep = function () {
+    var n = this.stepCount();
+    return this.step === null ? n : Math.min(this.step, n);
+  };
+
+  /** Show step k (clamped); the last step means "follow the end" when settings change. */
+  FigureShell.prototype.setStep = function (k) {
+    var n = this.stepCount();
+    k = Math.min(Math.max(Math.round(k), this.firstStep), n);
+    this.step = k === n ? null : k;
+    this.updatePlayback();
+  };
+
+  /** Milliseconds per step: about 8 s for a whole run, 1 s per step if motion is reduced. */
+  FigureShell.prototype.interval = function () {
+    if (reducedMotion()) return 1000;
+    return Math.max(60, Math.min(400, 8000 / Math.max(this.stepCount(), 1)));
+  };
+
+  FigureShell.prototype.play = function () {
+    var self = this, p = this.playback;
+    if (this.currentStep() >= this.stepCount()) this.step = this.firstStep;
+    else this.step = this.currentStep();
+    var ms = this.interval();
+    this.root.setAttribute("data-interval", String(ms));
+    p.play.textContent = "\u2759\u2759";
+    p.play.setAttribute("aria-label", this.t("pause"));
+    p.play.title = this.t("pause");
+    p.play.setAttribute("aria-pressed", "true");
+    this.root.setAttribute("data-playing", "true");
+    this.updatePlayback();
+    this.timer = setInterval(function () {
+      if (self.currentStep() >= self.stepCount()) {
+        self.pause();
+        return;
+      }
+      self.setStep(self.currentStep() + 1);
+    }, ms);
+  };
+
+  FigureShell.prototype.pause = function () {
+    var p = this.playback;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    p.play.textContent = "\u25b6";
+    p.play.setAttribute("aria-label", this.t("play"));
+    p.play.title = this.t("play");
+    p.play.setAttribute("aria-pressed", "false");
+    this.root.setAttribute("data-playing", "false");
+  };
+
+  FigureShell.prototype.updatePlayback = function () {
+    var p = this.playback, n = this.stepCount(), k = this.currentStep();
+    if (p.shown !== k + "/" + n) { // touch the inputs only when they change
+      p.shown = k + "/" + n;
+      p.scrub.max = String(n);
+      p.scrub.value = String(k);
+      var words = this.t("step.of", { k: k, n: n });
+      p.scrub.setAttribute("aria-valuetext", words);
+      p.readout.textContent = words;
+      this.root.setAttribute("data-step", String(k));
+    }
+    this.showStep(k);
+  };
+
+  /** Book-keeping after each redraw, for readers of data attributes (tests). */
+  FigureShell.prototype.finishRedraw = function () {
+    this.redraws += 1;
+    this.root.setAttribute("data-settings", JSON.stringify(this.settings));
+    this.root.setAttribute("data-redraws", String(this.redraws));
+    if (this.playback) this.updatePlayback();
+  };
+
+  function inherit(Figure) {
+    Figure.prototype = Object.create(FigureShell.prototype);
+    Figure.prototype.constructor = Figure;
+  }
+
+  /** Control values are the settings themselves (figures whose controls map one to one). */
+  FigureShell.prototype.controlValues = function () {
+    var s = this.settings, out = {};
+    this.config.controls.forEach(function (spec) { out[spec.key] = s[spec.key]; });
+    return out;
+  };
+
+  FigureShell.prototype.applyControl = function (key, value) {
+    this.settings[key] = value;
+  };
+
+  // ------------------------------------------------------------------------------------------
+  // Figure 1: trajectory explorer (contours + iterates, loss against step, state at step k)
+  // ------------------------------------------------------------------------------------------
+
+  // Panel boxes in SVG units: side by side, or stacked where the figure is narrower than
+  // NARROW pixels (a phone), so that text keeps about its size instead of shrinking.
+  var NARROW = 560;
+  var LAYOUTS = {
+    trajectory: {
+      wide: { width: 720, height: 330, contour: { x: 56, y: 24, w: 270, h: 270 },
+        loss: { x: 408, y: 24, w: 210, h: 270 }, legend: [632, 34] },
+      narrow: { width: 380, height: 640, contour: { x: 56, y: 24, w: 300, h: 300 },
+        loss: { x: 56, y: 376, w: 210, h: 220 }, legend: [276, 386] },
+    },
+    ewma: {
+      wide: { width: 720, height: 330, weights: { x: 56, y: 24, w: 250, h: 260 },
+        series: { x: 380, y: 24, w: 320, h: 260 } },
+      narrow: { width: 380, height: 620, weights: { x: 56, y: 24, w: 300, h: 230 },
+        series: { x: 56, y: 336, w: 300, h: 230 } },
+    },
+    eigen: {
+      wide: { width: 800, height: 330, rate: { x: 52, y: 24, w: 190, h: 250 },
+        roots: { x: 330, y: 34, w: 210, h: 210 }, coords: { x: 590, y: 24, w: 200, h: 250 } },
+      narrow: { width: 380, height: 960, rate: { x: 56, y: 24, w: 270, h: 240 },
+        roots: { x: 80, y: 330, w: 240, h: 240 }, coords: { x: 56, y: 680, w: 300, h: 230 } },
+    },
+  };
 
   function contourPolylines(info) {
     var c = info.contours, lines = [];
@@ -786,34 +1354,35 @@
     return lines;
   }
 
+  var MOMENTUM_NAMES = ["momentum", "nesterov"];
+
   function TrajectoryFigure(root, config) {
     var self = this;
-    this.root = root;
-    this.config = config;
-    this.settings = JSON.parse(JSON.stringify(config.settings));
-    this.uid = root.id || "as-fig-" + (++figureCount);
-    this.redraws = 0;
-    var controlBox = html("div", { class: "as-controls" }, root);
-    this.svg = el("svg", {
-      class: "as-svg", viewBox: "0 0 " + WIDTH + " " + HEIGHT, role: "img",
-      "aria-label": "iterates of the chosen optimizers on the contour plot, and their loss",
-    }, root);
-    this.contourPanel = new Panel(this.svg, this.uid, { x: 56, y: 24, w: 270, h: 270 });
-    this.lossPanel = new Panel(this.svg, this.uid, { x: 408, y: 24, w: 210, h: 270 },
-      { ylog: true });
+    FigureShell.call(this, root, config, { aria: "trajectory.aria", playback: { first: 0 } });
+    this.contourPanel = new Panel(this.svg, this.uid, this.layout.contour);
+    this.lossPanel = new Panel(this.svg, this.uid, this.layout.loss, { ylog: true });
     this.contourGroup = el("g", { class: "as-contours" }, this.contourPanel.under);
     this.minimizer = el("path", { class: "as-minimizer", d: "" }, this.contourPanel.plot);
+    this.stepLine = el("line", { class: "as-step-line" }, this.lossPanel.plot);
     this.lines = {};
     this.lossLines = {};
+    this.iterates = {};
+    this.lossMarks = {};
+    this.arrows = {};
     var defs = el("defs", null, this.svg);
     config.order.forEach(function (name) {
-      var info = config.optimizers[name];
-      var markerId = self.uid + "-dot-" + name.toLowerCase();
+      var info = config.optimizers[name], low = name.toLowerCase();
+      var markerId = self.uid + "-dot-" + low, headId = self.uid + "-head-" + low;
       var marker = el("marker", {
         id: markerId, viewBox: "-2 -2 4 4", markerWidth: 4, markerHeight: 4,
         markerUnits: "userSpaceOnUse",
       }, defs);
       el("circle", { r: 1.6, fill: info.color }, marker);
+      var head = el("marker", {
+        id: headId, viewBox: "0 -3 6 6", refX: 5, markerWidth: 7, markerHeight: 7,
+        markerUnits: "userSpaceOnUse", orient: "auto",
+      }, defs);
+      el("path", { d: "M0,-3L6,0L0,3z", fill: info.color }, head);
       self.lines[name] = el("polyline", {
         class: "as-trajectory", "data-optimizer": name, stroke: info.color,
         "marker-mid": "url(#" + markerId + ")", "marker-end": "url(#" + markerId + ")",
@@ -821,20 +1390,38 @@
       self.lossLines[name] = el("polyline", {
         class: "as-loss", "data-optimizer": name, stroke: info.color,
       }, self.lossPanel.plot);
+      self.lossMarks[name] = el("circle", {
+        class: "as-loss-mark", "data-optimizer": name, r: 3.5, fill: info.color,
+      }, self.lossPanel.plot);
+      if (MOMENTUM_NAMES.indexOf(low) >= 0) {
+        self.arrows[name] = {
+          velocity: el("line", {
+            class: "as-arrow as-velocity", "data-optimizer": name, stroke: info.color,
+            "marker-end": "url(#" + headId + ")",
+          }, self.contourPanel.plot),
+          gradient: el("line", {
+            class: "as-arrow as-gradient", "data-optimizer": name, stroke: info.color,
+            "marker-end": "url(#" + headId + ")",
+          }, self.contourPanel.plot),
+        };
+      }
     });
-    this.start = el("circle", { r: 4, class: "as-start" }, this.contourPanel.plot);
+    config.order.forEach(function (name) {
+      self.iterates[name] = el("circle", {
+        class: "as-iterate", "data-optimizer": name, r: 4.5,
+        fill: config.optimizers[name].color,
+      }, self.contourPanel.plot);
+    });
+    this.start = el("circle", { r: 5, class: "as-start" }, this.contourPanel.plot);
     this.legend = el("g", { class: "as-legend" }, this.svg);
-    this.controls = new Controls(controlBox, config.controls, this.controlValues(),
-      function (key, value) { self.onControl(key, value); });
-    this.contourPanel.background.addEventListener("click", function (event) {
-      var p = self.contourPanel.dataPoint(self.svg, event);
-      self.setStart(p);
-    });
-    html("div", { class: "as-note" }, root,
-      "Computed in your browser (no Python kernel). Click the contour plot to move the start.");
+    this.buildControls();
+    this.stateBox = html("div", { class: "as-state", "aria-live": "off" }, this.below);
+    this.note.textContent = this.t("browser") + " " + this.t("trajectory.help");
+    this.enableDragging();
     this.problemChanged();
     this.redraw();
   }
+  inherit(TrajectoryFigure);
 
   TrajectoryFigure.prototype.controlValues = function () {
     var s = this.settings;
@@ -846,14 +1433,13 @@
     };
   };
 
-  TrajectoryFigure.prototype.onControl = function (key, value) {
+  TrajectoryFigure.prototype.applyControl = function (key, value) {
     var s = this.settings;
     if (key === "x0_1") s.x0 = [value, s.x0[1]];
     else if (key === "x0_2") s.x0 = [s.x0[0], value];
     else if (key === "theta") s.theta = value * (Math.PI / 180); // math.radians
     else s[key] = value;
-    if (key === "problem") this.problemChanged();
-    this.redraw();
+    if (key === "problem" && this.controls) this.problemChanged();
   };
 
   TrajectoryFigure.prototype.problemChanged = function () {
@@ -879,10 +1465,52 @@
       var snapped = Number((Math.round(v / step) * step).toFixed(decimalsOf(step)));
       return Math.min(Math.max(snapped, r[0]), r[1]);
     });
+    if (x0[0] === this.settings.x0[0] && x0[1] === this.settings.x0[1]) return;
     this.settings.x0 = x0;
     if (this.controls.inputs.x0_1) this.controls.setValue("x0_1", x0[0]);
     if (this.controls.inputs.x0_2) this.controls.setValue("x0_2", x0[1]);
     this.redraw();
+  };
+
+  /** Pointer (mouse, pen, touch) drags the start; arrow keys move it when the plot has focus. */
+  TrajectoryFigure.prototype.enableDragging = function () {
+    var self = this, cp = this.contourPanel, dragging = null;
+    var keypad = cp.group;
+    keypad.setAttribute("tabindex", "0");
+    keypad.setAttribute("role", "application");
+    keypad.setAttribute("class", "as-panel as-keypad");
+    cp.background.classList.add("as-drag-area");
+    this.start.classList.add("as-drag-area");
+    function down(event) {
+      if (event.button !== undefined && event.button > 0) return;
+      dragging = event.pointerId;
+      try {
+        self.svg.setPointerCapture(event.pointerId);
+      } catch (err) { /* synthetic pointers cannot be captured */ }
+      self.setStart(cp.dataPoint(self.svg, event));
+      event.preventDefault();
+    }
+    [cp.background, this.start].forEach(function (target) {
+      target.addEventListener("pointerdown", down);
+    });
+    this.svg.addEventListener("pointermove", function (event) {
+      if (dragging === null || event.pointerId !== dragging) return;
+      self.setStart(cp.dataPoint(self.svg, event));
+    });
+    ["pointerup", "pointercancel"].forEach(function (type) {
+      self.svg.addEventListener(type, function (event) {
+        if (event.pointerId === dragging) dragging = null;
+      });
+    });
+    var moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+    keypad.addEventListener("keydown", function (event) {
+      var move = moves[event.key];
+      if (!move) return;
+      event.preventDefault();
+      var spec = self.controls.specs.x0_1, step = (spec ? Number(spec.step) : 0.05) *
+        (event.shiftKey ? 10 : 1), x0 = self.settings.x0;
+      self.setStart([x0[0] + move[0] * step, x0[1] + move[1] * step]);
+    });
   };
 
   TrajectoryFigure.prototype.problemSpec = function () {
@@ -890,14 +1518,13 @@
     return rotatedSpec(info.spec, this.settings.theta);
   };
 
-  /** Trajectories of the shown optimizers for the current settings. */
+  /** Trajectories (with states) of the shown optimizers for the current settings. */
   TrajectoryFigure.prototype.compute = function () {
     var s = this.settings, problem = makeProblem(this.problemSpec()), out = {};
-    var shown = this.shown();
-    shown.forEach(function (name) {
-      out[name] = run(optimizerSpec(name, s), problem, s.x0, s.steps);
+    this.shown().forEach(function (name) {
+      out[name] = runWithState(optimizerSpec(name, s), problem, s.x0, s.steps);
     });
-    return { problem: problem, trajectories: out };
+    return { problem: problem, runs: out };
   };
 
   TrajectoryFigure.prototype.shown = function () {
@@ -907,18 +1534,30 @@
     });
   };
 
+  TrajectoryFigure.prototype.stepCount = function () {
+    return this.settings.steps;
+  };
+
   TrajectoryFigure.prototype.redraw = function () {
     var s = this.settings, config = this.config, info = config.problems[s.problem];
     var result = this.compute(), problem = result.problem;
+    this.result = result;
     var win = plotWindow(info, s.theta, s.x0);
     var cp = this.contourPanel, lp = this.lossPanel;
     cp.setLimits(win.x, win.y);
+    cp.group.setAttribute("data-xlim", JSON.stringify(win.x));
+    cp.group.setAttribute("data-ylim", JSON.stringify(win.y));
+    cp.group.setAttribute("aria-label", this.t("trajectory.keypad", {
+      x1: s.x0[0], x2: s.x0[1],
+    }));
     var ylim = lossRange(config.loss);
     lp.setLimits([0, Math.max(s.steps, 1)], ylim);
     var title = info.formula;
-    if (s.theta) title += ", turned " + Math.round(s.theta * (180 / Math.PI)) + "\u00b0";
+    if (s.theta) {
+      title += this.t("trajectory.turned", { deg: Math.round(s.theta * (180 / Math.PI)) });
+    }
     cp.drawAxes("x\u2081", "x\u2082", title);
-    lp.drawAxes("step t", null, "relative loss f(x\u209c) / f(x\u2080)");
+    lp.drawAxes(this.t("axis.step"), null, this.t("loss.title"));
     // contours: the unrotated level sets turned by theta
     clear(this.contourGroup);
     var c = Math.cos(s.theta), sn = Math.sin(s.theta);
@@ -935,18 +1574,21 @@
     this.start.setAttribute("cx", cp.sx(s.x0[0]));
     this.start.setAttribute("cy", cp.sy(s.x0[1]));
     var floor = ylim[0] / 10;
+    this.losses = {};
     config.order.forEach(function (name) {
       var line = this.lines[name], lossLine = this.lossLines[name];
-      var traj = result.trajectories[name];
-      if (!traj) {
+      var run = result.runs[name];
+      if (!run) {
         line.setAttribute("display", "none");
         lossLine.setAttribute("display", "none");
         line.removeAttribute("data-trajectory");
         return;
       }
+      var traj = run.points;
       var xs = traj.map(function (p) { return p[0]; }), ys = traj.map(function (p) { return p[1]; });
       var steps = traj.map(function (p, t) { return t; });
       var losses = relativeLosses(problem, traj, s.x0, floor);
+      this.losses[name] = losses;
       line.removeAttribute("display");
       lossLine.removeAttribute("display");
       line.setAttribute("points", cp.points(xs, ys));
@@ -955,13 +1597,173 @@
     }, this);
     this.drawLegend();
     this.controls.markUsed(this.shown());
-    this.redraws += 1;
-    this.root.setAttribute("data-settings", JSON.stringify(s));
-    this.root.setAttribute("data-redraws", String(this.redraws));
+    this.finishRedraw();
+  };
+
+  function hide(node) {
+    node.setAttribute("display", "none");
+  }
+
+  // An arrow from p by the vector d (data units); kept in data-from and data-vector.
+  function drawArrow(line, panel, p, d) {
+    line.removeAttribute("display");
+    setAttrs(line, {
+      x1: panel.sx(p[0]), y1: panel.sy(p[1]), x2: panel.sx(p[0] + d[0]), y2: panel.sy(p[1] + d[1]),
+      "data-from": JSON.stringify(p), "data-vector": JSON.stringify(d),
+    });
+  }
+
+  /** Markers, arrows and the state readout at step k (no recomputation). */
+  TrajectoryFigure.prototype.showStep = function (k) {
+    var cp = this.contourPanel, lp = this.lossPanel, self = this;
+    var result = this.result;
+    setAttrs(this.stepLine, { x1: lp.sx(k), x2: lp.sx(k), y1: lp.box.y, y2: lp.box.y + lp.box.h });
+    var rows = [];
+    this.config.order.forEach(function (name) {
+      var run = result.runs[name], dot = self.iterates[name], arrows = self.arrows[name];
+      var mark = self.lossMarks[name];
+      if (!run) {
+        hide(dot);
+        hide(mark);
+        if (arrows) { hide(arrows.velocity); hide(arrows.gradient); }
+        return;
+      }
+      var x = run.points[k], finite = isFinite(x[0]) && isFinite(x[1]);
+      dot.setAttribute("data-step", String(k));
+      dot.setAttribute("data-point", JSON.stringify(x));
+      if (finite) {
+        dot.removeAttribute("display");
+        setAttrs(dot, { cx: cp.sx(x[0]), cy: cp.sy(x[1]) });
+        setAttrs(mark, { cx: lp.sx(k), cy: lp.sy(self.losses[name][k]) });
+        mark.removeAttribute("display");
+      } else {
+        hide(dot);
+        hide(mark);
+      }
+      var grad = finite ? run.problem.grad(x) : [NaN, NaN];
+      var summary = stateSummary(run.rule, run.states[k]);
+      summary.gradient = grad;
+      if (arrows) {
+        var v = summary.velocity || [0, 0], lr = run.rule.hyper.lr;
+        if (finite && isFinite(v[0]) && isFinite(v[1]) && isFinite(grad[0]) && isFinite(grad[1])) {
+          drawArrow(arrows.velocity, cp, x, [-lr * v[0], -lr * v[1]]);
+          drawArrow(arrows.gradient, cp, x, [-lr * grad[0], -lr * grad[1]]);
+        } else {
+          hide(arrows.velocity);
+          hide(arrows.gradient);
+        }
+      }
+      rows.push([name, summary]);
+    });
+    this.drawState(k, rows);
+  };
+
+  // A readout "label = (a, b)" whose two numbers are updated in place.
+  function numberPair(parent, cls, label) {
+    var item = html("span", { class: "as-quantity " + cls }, parent);
+    html("span", { class: "as-quantity-label" }, item, label + " = (");
+    var numbers = [0, 1].map(function (i) {
+      if (i) item.appendChild(document.createTextNode(", "));
+      return html("span", { class: "as-number" }, item);
+    });
+    item.appendChild(document.createTextNode(")"));
+    return { item: item, numbers: numbers };
+  }
+
+  function showPair(pair, values) {
+    pair.item.hidden = !values;
+    if (!values) return;
+    values.forEach(function (v, i) {
+      var node = pair.numbers[i], shown = formatNumber(v);
+      node.setAttribute("data-value", String(v));
+      if (node.textContent !== shown) node.textContent = shown;
+    });
+  }
+
+  /** The readout of each optimizer's state, built once; showStep fills it in. */
+  TrajectoryFigure.prototype.buildStateRows = function () {
+    var box = this.stateBox, self = this;
+    this.stateTitle = html("div", { class: "as-state-title" }, box);
+    this.stateRows = {};
+    this.config.order.forEach(function (name) {
+      var info = self.config.optimizers[name], low = name.toLowerCase();
+      var line = html("div", { class: "as-state-row", "data-optimizer": name }, box);
+      var tag = html("span", { class: "as-state-name" }, line);
+      tag.style.setProperty("--as-color", info.color);
+      html("span", { class: "as-swatch", "aria-hidden": "true" }, tag);
+      tag.appendChild(document.createTextNode(info.label));
+      var row = { line: line, pairs: {} };
+      row.pairs.gradient = numberPair(line, "as-q-gradient", self.t("state.gradient"));
+      if (MOMENTUM_NAMES.indexOf(low) >= 0) {
+        row.pairs.velocity = numberPair(line, "as-q-velocity", self.t("state.velocity"));
+      }
+      if (low === "adagrad" || low === "rmsprop") {
+        row.pairs.accumulator = numberPair(line, "as-q-accumulator", self.t("state.accumulator"));
+      }
+      if (low === "adam") {
+        row.pairs.m_hat = numberPair(line, "as-q-m-hat", "m\u0302");
+        row.pairs.v_hat = numberPair(line, "as-q-v-hat", "v\u0302");
+      }
+      if (low === "adagrad" || low === "rmsprop" || low === "adam") {
+        row.pairs.effective_lr = numberPair(line, "as-q-effective", low === "adam"
+          ? "\u03b7/(\u221av\u0302 + \u03b5)" : "\u03b7/(\u221as + \u03b5)");
+        row.pairs.effective_lr.item.setAttribute("title", self.t("state.effective"));
+        row.bars = html("span", { class: "as-bars", role: "img" }, line);
+        row.fills = [0, 1].map(function (i) {
+          var bar = html("span", { class: "as-bar", "data-coordinate": String(i + 1) }, row.bars);
+          var fill = html("span", { class: "as-bar-fill" }, bar);
+          fill.style.background = info.color;
+          html("span", { class: "as-bar-label" }, bar, "x" + (i === 0 ? "\u2081" : "\u2082"));
+          return fill;
+        });
+        row.before = html("span", { class: "as-quantity as-q-none" }, line, self.t("state.before"));
+      }
+      self.stateRows[name] = row;
+    });
+    this.stateLegend = html("div", { class: "as-state-legend" }, box, this.t("state.legend"));
+  };
+
+  /** Fill the readout: rows = [name, summary] for the shown optimizers. */
+  TrajectoryFigure.prototype.drawState = function (k, rows) {
+    var self = this, shown = {}, momentum = false;
+    if (!this.stateRows) this.buildStateRows();
+    this.stateTitle.textContent = this.t("state.title", { k: k });
+    rows.forEach(function (entry) {
+      var name = entry[0], q = entry[1], row = self.stateRows[name];
+      shown[name] = true;
+      row.line.hidden = false;
+      Object.keys(row.pairs).forEach(function (key) {
+        var values = q[key] || (key === "velocity" ? [0, 0] : null);
+        showPair(row.pairs[key], values);
+      });
+      if (row.bars) {
+        var eff = q.effective_lr;
+        row.bars.hidden = !eff;
+        row.before.hidden = Boolean(eff);
+        if (eff) {
+          var top = Math.max(eff[0], eff[1]);
+          row.bars.setAttribute("aria-label",
+            self.t("state.effective") + ": " + eff.map(formatNumber).join(", "));
+          eff.forEach(function (v, i) {
+            var share = isFinite(v) && top > 0 && isFinite(top) ? v / top : 0;
+            var fill = row.fills[i];
+            fill.setAttribute("data-value", String(v));
+            fill.setAttribute("data-share", String(share));
+            fill.style.width = (100 * share).toFixed(3) + "%";
+          });
+        }
+      }
+      if (row.pairs.velocity) momentum = true;
+    });
+    Object.keys(this.stateRows).forEach(function (name) {
+      if (!shown[name]) self.stateRows[name].line.hidden = true;
+    });
+    this.stateLegend.hidden = !momentum;
   };
 
   TrajectoryFigure.prototype.drawLegend = function () {
-    var g = this.legend, x = 632, y = 34, config = this.config;
+    var g = this.legend, x = this.layout.legend[0], y = this.layout.legend[1];
+    var config = this.config;
     clear(g);
     this.shown().forEach(function (name, i) {
       var info = config.optimizers[name], yy = y + 18 * i;
@@ -976,19 +1778,9 @@
   // ------------------------------------------------------------------------------------------
 
   function EwmaFigure(root, config) {
-    var self = this;
-    this.root = root;
-    this.config = config;
-    this.settings = JSON.parse(JSON.stringify(config.settings));
-    this.uid = root.id || "as-fig-" + (++figureCount);
-    this.redraws = 0;
-    var controlBox = html("div", { class: "as-controls" }, root);
-    this.svg = el("svg", {
-      class: "as-svg", viewBox: "0 0 " + WIDTH + " " + HEIGHT, role: "img",
-      "aria-label": "weights of a leaky average and the average of a noisy series",
-    }, root);
-    this.weightPanel = new Panel(this.svg, this.uid, { x: 56, y: 24, w: 250, h: 260 });
-    this.seriesPanel = new Panel(this.svg, this.uid, { x: 380, y: 24, w: 320, h: 260 });
+    FigureShell.call(this, root, config, { aria: "ewma.aria", playback: { first: 1 } });
+    this.weightPanel = new Panel(this.svg, this.uid, this.layout.weights);
+    this.seriesPanel = new Panel(this.svg, this.uid, this.layout.series);
     this.stems = el("path", { class: "as-stems", stroke: config.color }, this.weightPanel.plot);
     this.window = el("line", { class: "as-window" }, this.weightPanel.plot);
     this.signal = el("polyline", { class: "as-signal" }, this.seriesPanel.plot);
@@ -996,35 +1788,28 @@
     this.average = el("polyline", {
       class: "as-average", stroke: config.color, "data-role": "ewma",
     }, this.seriesPanel.plot);
-    this.controls = new Controls(controlBox, config.controls, this.settings,
-      function (key, value) { self.settings[key] = value; self.redraw(); });
-    this.caption = html("div", { class: "as-note" }, root);
+    this.stepLine = el("line", { class: "as-step-line" }, this.seriesPanel.plot);
+    this.stepMark = el("circle", { class: "as-loss-mark", r: 4, fill: config.color },
+      this.seriesPanel.plot);
+    this.buildControls();
+    this.caption = this.note;
+    this.stepText = html("div", { class: "as-state" }, this.below);
     this.redraw();
   }
+  inherit(EwmaFigure);
+
+  EwmaFigure.prototype.stepCount = function () {
+    return this.settings.steps;
+  };
 
   EwmaFigure.prototype.redraw = function () {
     var s = this.settings, config = this.config, t = s.steps;
     var series = config.series.slice(0, t), signal = config.signal.slice(0, t);
-    var weights = ewmaWeights(s.beta, t, s.bias_correction);
     var avg = ewma(series, s.beta, s.bias_correction);
-    var wp = this.weightPanel, sp = this.seriesPanel;
-    var kmax = Math.max(t - 1, 1), wmax = 0;
-    weights.forEach(function (w) { wmax = Math.max(wmax, w); });
-    wp.setLimits([-0.5, kmax + 0.5], [0, Math.max(wmax * 1.1, 1e-3)]);
+    this.avg = avg;
+    var sp = this.seriesPanel;
     sp.setLimits([0, t + 1], config.series_range);
-    wp.drawAxes("age k (x\u209c\u208b\u2096)", null,
-      "weights" + (s.bias_correction ? " / (1 \u2212 \u03b2\u1d57)" : " (1 \u2212 \u03b2)\u03b2\u1d4f"));
-    sp.drawAxes("t", null, "series and its leaky average");
-    var d = [];
-    weights.forEach(function (w, k) {
-      var x = wp.sx(k).toFixed(1);
-      d.push("M" + x + "," + wp.sy(0).toFixed(1) + "V" + wp.sy(w).toFixed(1));
-    });
-    this.stems.setAttribute("d", d.join(""));
-    this.stems.setAttribute("data-weights", JSON.stringify(weights));
-    var window = s.beta < 1 ? 1 / (1 - s.beta) : Infinity;
-    var wx = wp.sx(Math.min(window, kmax + 0.5));
-    setAttrs(this.window, { x1: wx, x2: wx, y1: wp.box.y, y2: wp.box.y + wp.box.h });
+    sp.drawAxes("t", null, this.t("ewma.series"));
     var steps = [];
     for (var i = 1; i <= t; i++) steps.push(i);
     this.signal.setAttribute("points", sp.points(steps, signal));
@@ -1034,13 +1819,39 @@
     this.points.setAttribute("d", dots.join(""));
     this.average.setAttribute("points", sp.points(steps, avg));
     this.average.setAttribute("data-ewma", JSON.stringify(avg));
-    this.caption.textContent = "\u03b2 = " + s.beta.toFixed(2) + ": about 1/(1 \u2212 \u03b2) = " +
-      (isFinite(window) ? window.toFixed(1) : "\u221e") + " terms remembered" +
-      (s.bias_correction ? ", bias corrected." : ", no bias correction (starts from 0).") +
-      " Computed in your browser (no Python kernel).";
-    this.redraws += 1;
-    this.root.setAttribute("data-settings", JSON.stringify(s));
-    this.root.setAttribute("data-redraws", String(this.redraws));
+    var window = s.beta < 1 ? 1 / (1 - s.beta) : Infinity;
+    this.caption.textContent = this.t("ewma.caption", {
+      beta: s.beta.toFixed(2), window: isFinite(window) ? window.toFixed(1) : "\u221e",
+    }) + this.t(s.bias_correction ? "ewma.corrected" : "ewma.uncorrected") + " " +
+      this.t("browser");
+    this.finishRedraw();
+  };
+
+  /** Step k: the weights y_k puts on x_k, x_(k-1), ..., and y_k marked on the series. */
+  EwmaFigure.prototype.showStep = function (k) {
+    var s = this.settings, t = s.steps, wp = this.weightPanel, sp = this.seriesPanel;
+    var weights = ewmaWeights(s.beta, k, s.bias_correction);
+    var kmax = Math.max(t - 1, 1), wmax = 0;
+    ewmaWeights(s.beta, t, s.bias_correction).concat(weights).forEach(function (w) {
+      wmax = Math.max(wmax, w);
+    });
+    wp.setLimits([-0.5, kmax + 0.5], [0, Math.max(wmax * 1.1, 1e-3)]);
+    wp.drawAxes(this.t("ewma.age"), null,
+      this.t(s.bias_correction ? "ewma.weights.corrected" : "ewma.weights.plain"));
+    var d = [];
+    weights.forEach(function (w, age) {
+      var x = wp.sx(age).toFixed(1);
+      d.push("M" + x + "," + wp.sy(0).toFixed(1) + "V" + wp.sy(w).toFixed(1));
+    });
+    this.stems.setAttribute("d", d.join(""));
+    this.stems.setAttribute("data-weights", JSON.stringify(weights));
+    var window = s.beta < 1 ? 1 / (1 - s.beta) : Infinity;
+    var wx = wp.sx(Math.min(window, kmax + 0.5));
+    setAttrs(this.window, { x1: wx, x2: wx, y1: wp.box.y, y2: wp.box.y + wp.box.h });
+    var y = this.avg[k - 1];
+    setAttrs(this.stepLine, { x1: sp.sx(k), x2: sp.sx(k), y1: sp.box.y, y2: sp.box.y + sp.box.h });
+    setAttrs(this.stepMark, { cx: sp.sx(k), cy: sp.sy(y), "data-value": String(y) });
+    this.stepText.textContent = this.t("ewma.at", { k: k, y: formatNumber(y) });
   };
 
   // ------------------------------------------------------------------------------------------
@@ -1068,27 +1879,15 @@
     return [[(tr + root) / 2, 0], [(tr - root) / 2, 0]];
   }
 
-  var EIGEN_WIDTH = 800;
-
   function EigenFigure(root, config) {
     var self = this;
-    this.root = root;
-    this.config = config;
-    this.settings = JSON.parse(JSON.stringify(config.settings));
-    this.uid = root.id || "as-fig-" + (++figureCount);
-    this.redraws = 0;
-    var controlBox = html("div", { class: "as-controls" }, root);
-    this.svg = el("svg", {
-      class: "as-svg", viewBox: "0 0 " + EIGEN_WIDTH + " " + HEIGHT, role: "img",
-      "aria-label": "convergence rate of momentum over learning rate and beta, the roots of " +
-        "its characteristic polynomial and the coordinates of its iterates",
-    }, root);
-    this.ratePanel = new Panel(this.svg, this.uid, { x: 52, y: 24, w: 190, h: 250 });
-    this.rootPanel = new Panel(this.svg, this.uid, { x: 330, y: 34, w: 210, h: 210 });
-    this.coordPanel = new Panel(this.svg, this.uid, { x: 590, y: 24, w: 200, h: 250 });
+    FigureShell.call(this, root, config, { aria: "eigen.aria", playback: { first: 0 } });
+    this.ratePanel = new Panel(this.svg, this.uid, this.layout.rate);
+    this.rootPanel = new Panel(this.svg, this.uid, this.layout.roots);
+    this.coordPanel = new Panel(this.svg, this.uid, this.layout.coords);
     this.ratePanel.setLimits(config.lr_range, config.beta_range);
     this.drawHeatmap();
-    this.ratePanel.drawAxes("learning rate \u03b7", "momentum \u03b2", "rate \u03c1(\u03b7, \u03b2)");
+    this.ratePanel.drawAxes(this.t("eigen.lr"), this.t("eigen.beta"), this.t("eigen.rate"));
     this.drawColorbar();
     var best = optimalMomentum(config.eigenvalues);
     this.best = best;
@@ -1101,7 +1900,7 @@
     // complex plane: unit circle, axes, one pair of roots per eigenvalue
     var rp = this.rootPanel;
     rp.setLimits([-1.35, 1.35], [-1.35, 1.35]);
-    rp.drawAxes("Re z", "Im z", "roots of z\u00b2 \u2212 (1 + \u03b2 \u2212 \u03b7\u03bb)z + \u03b2");
+    rp.drawAxes("Re z", "Im z", this.t("eigen.roots"));
     el("circle", { cx: rp.sx(0), cy: rp.sy(0), r: rp.sx(1) - rp.sx(0), class: "as-unit-circle" },
       rp.under);
     el("line", { x1: rp.sx(-1.35), x2: rp.sx(1.35), y1: rp.sy(0), y2: rp.sy(0), class: "as-axis0" },
@@ -1109,12 +1908,14 @@
     el("line", { x1: rp.sx(0), x2: rp.sx(0), y1: rp.sy(-1.35), y2: rp.sy(1.35), class: "as-axis0" },
       rp.under);
     this.coordPanel.setLimits([0, this.settings.steps], config.coordinate_range);
-    this.coordPanel.drawAxes("step t", null, "coordinates x\u1d62(t) and \u00b1\u03c1\u1d62\u1d57");
+    this.coordPanel.drawAxes(this.t("axis.step"), null, this.t("eigen.coords"));
     var cp = this.coordPanel;
     el("line", { x1: cp.box.x, x2: cp.box.x + cp.box.w, y1: cp.sy(0), y2: cp.sy(0),
       class: "as-axis0" }, cp.under);
+    this.stepLine = el("line", { class: "as-step-line" }, cp.plot);
     this.rootMarks = [];
     this.coordLines = [];
+    this.coordMarks = [];
     this.envelopes = [];
     this.coordGroup = el("g", { class: "as-coordinates", "data-optimizer": "Momentum" }, cp.plot);
     var legend = el("g", { class: "as-legend" }, this.svg);
@@ -1126,23 +1927,31 @@
       self.coordLines.push(el("polyline", {
         class: "as-coordinate", stroke: color, "data-coordinate": String(i + 1),
       }, self.coordGroup));
-      var ly = rp.box.y + rp.box.h + 50, lx = rp.box.x + 10 + 115 * i;
+      self.coordMarks.push(el("circle", {
+        class: "as-loss-mark as-coordinate-mark", r: 3.5, fill: color,
+        "data-coordinate": String(i + 1),
+      }, cp.plot));
+      var ly = rp.box.y + rp.box.h + 48, lx = rp.box.x + 10 + 115 * i;
       el("circle", { cx: lx, cy: ly - 4, r: 4, fill: color }, legend);
       text(legend, lx + 8, ly, "\u03bb" + (i === 0 ? "\u2081" : "\u2082") + " = " + lam +
         " (x" + (i === 0 ? "\u2081" : "\u2082") + ")", { class: "as-legend-text" });
     });
     this.rateLabel = text(rp.plot, rp.box.x + 6, rp.box.y + 14, "", { class: "as-label" });
-    this.controls = new Controls(controlBox, config.controls, this.settings,
-      function (key, value) { self.settings[key] = value; self.redraw(); });
+    this.buildControls();
     [this.ratePanel.background, this.heat].forEach(function (target) {
       target.addEventListener("click", function (event) {
         self.pick(self.ratePanel.dataPoint(self.svg, event));
       });
     });
-    this.caption = html("div", { class: "as-note" }, root);
+    this.caption = this.note;
+    this.stepText = html("div", { class: "as-state" }, this.below);
     this.redraw();
   }
+  inherit(EigenFigure);
 
+  EigenFigure.prototype.stepCount = function () {
+    return this.settings.steps;
+  };
   EigenFigure.prototype.drawHeatmap = function () {
     var config = this.config, p = this.ratePanel, nx = 150, ny = 100;
     var lr = config.lr_range, br = config.beta_range, href = null, lo = config.rate_min || 0;
@@ -1182,7 +1991,7 @@
     }
     el("polyline", { points: p.points(xs, ys), class: "as-boundary" }, p.under);
     var bLabel = br[0] + 0.3 * (br[1] - br[0]);
-    text(p.under, p.sx(2 * (1 + bLabel) / lmax) + 6, p.sy(bLabel), "diverges",
+    text(p.under, p.sx(2 * (1 + bLabel) / lmax) + 6, p.sy(bLabel), this.t("diverges"),
       { class: "as-annotation" });
   };
 
@@ -1224,6 +2033,7 @@
     var spec = s.momentum === 0 ? { type: "sgd", lr: s.lr }
       : { type: "sgd", lr: s.lr, momentum: s.momentum };
     var traj = run(spec, problem, config.x0, s.steps);
+    this.traj = traj;
     var rate = momentumRate(s.lr, s.momentum, lambdas);
     this.point.setAttribute("cx", rp.sx(s.lr));
     this.point.setAttribute("cy", rp.sy(s.momentum));
@@ -1254,16 +2064,34 @@
       self.coordLines[i].setAttribute("points", cp.points(steps, coords));
     });
     this.coordGroup.setAttribute("data-trajectory", JSON.stringify(traj));
-    this.rateLabel.textContent = "\u03c1 = " + rate.toFixed(3) + (rate >= 1 ? " (diverges)" : "");
+    var verdict = rate >= 1 ? " (" + this.t("diverges") + ")" : "";
+    this.rateLabel.textContent = "\u03c1 = " + rate.toFixed(3) + verdict;
     var best = this.best;
-    this.caption.textContent = "Hessian eigenvalues " + lambdas.join(" and ") + ": \u03c1 = " +
-      rate.toFixed(3) + (rate >= 1 ? " (diverges)" : "") + "; best \u03c1* = " +
-      best.rate.toFixed(3) + " at \u03b7* = " + best.lr.toFixed(4) + ", \u03b2* = " +
-      best.momentum.toFixed(3) + " (star). Roots inside the unit circle converge. " +
-      "Click the map to pick (\u03b7, \u03b2). Computed in your browser (no Python kernel).";
-    this.redraws += 1;
-    this.root.setAttribute("data-settings", JSON.stringify(s));
-    this.root.setAttribute("data-redraws", String(this.redraws));
+    this.caption.textContent = this.t("eigen.caption", {
+      lams: lambdas.join(this.t("and")), rate: rate.toFixed(3), verdict: verdict,
+      best: best.rate.toFixed(3), lr: best.lr.toFixed(4), beta: best.momentum.toFixed(3),
+    }) + " " + this.t("browser");
+    this.finishRedraw();
+  };
+
+  /** Step k: both coordinates marked on their curves. */
+  EigenFigure.prototype.showStep = function (k) {
+    var cp = this.coordPanel, x = this.traj[k], self = this;
+    setAttrs(this.stepLine, { x1: cp.sx(k), x2: cp.sx(k), y1: cp.box.y, y2: cp.box.y + cp.box.h });
+    x.forEach(function (v, i) {
+      var mark = self.coordMarks[i];
+      mark.setAttribute("data-value", String(v));
+      if (!isFinite(v)) {
+        hide(mark);
+        return;
+      }
+      mark.removeAttribute("display");
+      var y = Math.min(Math.max(cp.sy(v), cp.box.y - 4), cp.box.y + cp.box.h + 4);
+      setAttrs(mark, { cx: cp.sx(k), cy: y });
+    });
+    this.stepText.textContent = this.t("eigen.at", {
+      k: k, x1: formatNumber(x[0]), x2: formatNumber(x[1]),
+    });
   };
 
   // ------------------------------------------------------------------------------------------
@@ -1278,11 +2106,25 @@
     if (!root) throw new Error("AdaptiveSteps.mount: no element " + element);
     var Figure = FIGURES[config.kind];
     if (!Figure) throw new Error("AdaptiveSteps.mount: unknown figure kind " + config.kind);
+    if (root.adaptiveSteps && root.adaptiveSteps.playback) root.adaptiveSteps.pause();
     clear(root);
     root.classList.add("as-figure");
     var figure = new Figure(root, config);
     root.adaptiveSteps = figure;
     root.setAttribute("data-ready", "true");
+    if (!root.adaptiveStepsResize && typeof window !== "undefined") {
+      // a phone turned, a window resized: rebuild in the other layout, settings kept
+      root.adaptiveStepsResize = true;
+      window.addEventListener("resize", function () {
+        var current = root.adaptiveSteps;
+        if (!current || isNarrow(root) === current.narrow) return;
+        var step = current.playback ? current.step : null;
+        var again = mount(root, Object.assign({}, current.config, {
+          settings: current.settings, fragment_id: current.fragmentName, relaid: true,
+        }));
+        if (again.playback && step !== null) again.setStep(step);
+      });
+    }
     return figure;
   }
 
@@ -1305,6 +2147,8 @@
     rosenbrock: rosenbrock,
     rotate: rotate,
     run: run,
+    runWithState: runWithState,
+    stateSummary: stateSummary,
     ewma: ewma,
     ewmaWeights: ewmaWeights,
     powInt: powInt,
@@ -1316,6 +2160,12 @@
     plotWindow: plotWindow,
     lossRange: lossRange,
     relativeLosses: relativeLosses,
+    MESSAGES: MESSAGES,
+    pickLanguage: pickLanguage,
+    message: message,
+    formatNumber: formatNumber,
+    readFragment: readFragment,
+    writeFragment: writeFragment,
     mount: mount,
     injectStyle: injectStyle,
   };

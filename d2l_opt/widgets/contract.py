@@ -56,8 +56,8 @@ RULE_SETTINGS = {
     "eps_inside_sqrt": False,
 }
 
-EWMA_COLOR = "#1f77b4"
-EIGEN_COLORS = ("#1f77b4", "#ff7f0e")
+EWMA_COLOR = COLORS["SGD"]
+EIGEN_COLORS = (COLORS["SGD"], COLORS["Momentum"])
 
 #: Loss panels show f(x_t) / f(x_0) on a fixed log range, 10^-10 ... 10^2, so that the axes
 #: stay put while a slider moves.

@@ -17,6 +17,7 @@ import copy
 import functools
 import io
 
+from .. import i18n
 from . import page
 from .controls import make_control
 from .messages import resolve_language, text
@@ -81,6 +82,8 @@ class LiveFigure:
 
     def __init__(self, lang: str | None = None):
         self.lang = resolve_language(lang)
+        # Said to the page only when chosen: else the page's <html lang> decides.
+        self._lang_chosen = lang is not None or i18n.language_chosen()
         self._font = hangul_font() if self.lang == "ko" else None
         self.plot_lang = self.lang if self.lang == "en" or self._font else "en"
         self.redraw_count = 0
@@ -241,7 +244,8 @@ class LiveFigure:
 
     def static_config(self) -> dict:
         """The JSON the JS module mounts the static view from (with ``kind`` and ``lang``)."""
-        return {"kind": self.kind, "lang": self.lang, **self._static_config()}
+        chosen = {"lang": self.lang} if self._lang_chosen else {}
+        return {"kind": self.kind, **chosen, **self._static_config()}
 
     def _static_config(self) -> dict:
         raise NotImplementedError
