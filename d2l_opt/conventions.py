@@ -75,12 +75,16 @@ _ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.
 def _call_of(maps_to: str, defaults: dict) -> Callable:
     """The rule call that ``maps_to`` writes, as a function of the source's arguments:
     ``"Adam(same arguments)"`` forwards them; in ``"Adam(lr=alpha, betas=(b1, b2), eps=eps)"``
-    each name is one of the source's arguments (all of them used), combined by + - * or constant."""
+    each name is one of the source's arguments (all of them used), combined by + - * or constant;
+    ``initial_accumulator_value=...`` passes the source's argument of the same name."""
     name, _, rest = maps_to.partition("(")
     cls = getattr(rules, name)
     if rest == "same arguments)":
         return lambda **their_args: cls(**their_args)
     call = ast.parse(maps_to, mode="eval").body
+    for keyword in call.keywords:  # ``name=...``: the source's argument of that name
+        if isinstance(keyword.value, ast.Constant) and keyword.value.value is Ellipsis:
+            keyword.value = ast.Name(id=keyword.arg)
     used = {node.id for node in ast.walk(call) if isinstance(node, ast.Name)} - {name}
     if used != set(defaults):
         raise ValueError(f"{maps_to!r} uses {sorted(used)}, the source has {sorted(defaults)}")
@@ -313,12 +317,6 @@ CONVENTIONS: list[Convention] = [
         {"learning_rate": 1e-3, "initial_accumulator_value": 0.1, "epsilon": 1e-7},
         "Adagrad(lr=learning_rate, initial_accumulator_value=..., eps=epsilon, "
         "eps_inside_sqrt=True)",
-        lambda learning_rate, initial_accumulator_value, epsilon: rules.Adagrad(
-            lr=learning_rate,
-            initial_accumulator_value=initial_accumulator_value,
-            eps=epsilon,
-            eps_inside_sqrt=True,
-        ),
         notes="Keras starts the accumulator at 0.1 (torch at 0) and puts epsilon inside the root",
     ),
     Convention(
@@ -379,12 +377,6 @@ CONVENTIONS: list[Convention] = [
         r"s = s + g^2\ (s_0 = 0.1),\ u = -\eta\, g/\sqrt{s + \epsilon}",
         {"learning_rate": 0.01, "initial_accumulator_value": 0.1, "eps": 1e-7},
         "Adagrad(lr=learning_rate, initial_accumulator_value=..., eps=eps, eps_inside_sqrt=True)",
-        lambda learning_rate, initial_accumulator_value, eps: rules.Adagrad(
-            lr=learning_rate,
-            initial_accumulator_value=initial_accumulator_value,
-            eps=eps,
-            eps_inside_sqrt=True,
-        ),
     ),
     Convention(
         "optax",
