@@ -19,6 +19,8 @@ Rows marked not exact say why; :func:`table` renders the table as Markdown for t
 
 from __future__ import annotations
 
+import ast
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -43,9 +45,14 @@ class Convention:
     formula: str  #: the source's update, LaTeX
     defaults: dict  #: the source's argument names and default values
     maps_to: str  #: the d2l_opt call, human-readable
-    translate: Callable = field(repr=False)  #: their keyword arguments -> rule
+    #: their keyword arguments -> rule; by default the call that ``maps_to`` writes
+    translate: Callable | None = field(default=None, repr=False)
     exact: bool = True  #: True if trajectories agree up to rounding for every step
     notes: str = ""  #: caveats (first step, changing learning rates, ...)
+
+    def __post_init__(self):
+        if self.translate is None:
+            object.__setattr__(self, "translate", _call_of(self.maps_to, self.defaults))
 
     def rule(self, **their_args):
         """Build the d2l_opt rule from the source's own argument names.
@@ -60,6 +67,38 @@ class Convention:
                 f"its arguments are {sorted(self.defaults)}"
             )
         return self.translate(**{**self.defaults, **their_args})
+
+
+_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
+
+
+def _call_of(maps_to: str, defaults: dict) -> Callable:
+    """The rule call that ``maps_to`` writes, as a function of the source's arguments:
+    ``"Adam(same arguments)"`` forwards them; in ``"Adam(lr=alpha, betas=(b1, b2), eps=eps)"``
+    each name is one of the source's arguments (all of them used), combined by + - * or constant;
+    ``initial_accumulator_value=...`` passes the source's argument of the same name."""
+    name, _, rest = maps_to.partition("(")
+    cls = getattr(rules, name)
+    if rest == "same arguments)":
+        return lambda **their_args: cls(**their_args)
+    call = ast.parse(maps_to, mode="eval").body
+    for keyword in call.keywords:  # ``name=...``: the source's argument of that name
+        if isinstance(keyword.value, ast.Constant) and keyword.value.value is Ellipsis:
+            keyword.value = ast.Name(id=keyword.arg)
+    used = {node.id for node in ast.walk(call) if isinstance(node, ast.Name)} - {name}
+    if used != set(defaults):
+        raise ValueError(f"{maps_to!r} uses {sorted(used)}, the source has {sorted(defaults)}")
+
+    def value(node, args):
+        if isinstance(node, ast.Name):
+            return args[node.id]
+        if isinstance(node, ast.Tuple):
+            return tuple(value(item, args) for item in node.elts)
+        if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+            return _ARITHMETIC[type(node.op)](value(node.left, args), value(node.right, args))
+        return ast.literal_eval(node)
+
+    return lambda **their_args: cls(**{k.arg: value(k.value, their_args) for k in call.keywords})
 
 
 SOURCES = {
@@ -116,7 +155,6 @@ CONVENTIONS: list[Convention] = [
         r"v_t = \beta v_{t-1} + g_t,\ x_t = x_{t-1} - \eta v_t",
         {"eta": 0.01, "beta": 0.5},
         "SGD(lr=eta, momentum=beta)",
-        lambda eta, beta: rules.SGD(lr=eta, momentum=beta),
     ),
     Convention(
         "d2l",
@@ -124,7 +162,6 @@ CONVENTIONS: list[Convention] = [
         r"s_t = s_{t-1} + g_t^2,\ x_t = x_{t-1} - \eta\, g_t / \sqrt{s_t + \epsilon}",
         {"eta": 0.1, "eps": 1e-6},
         "Adagrad(lr=eta, eps=eps, eps_inside_sqrt=True)",
-        lambda eta, eps: rules.Adagrad(lr=eta, eps=eps, eps_inside_sqrt=True),
     ),
     Convention(
         "d2l",
@@ -132,7 +169,6 @@ CONVENTIONS: list[Convention] = [
         r"s_t = \gamma s_{t-1} + (1-\gamma) g_t^2,\ x_t = x_{t-1} - \eta\, g_t/\sqrt{s_t+\epsilon}",
         {"eta": 0.01, "gamma": 0.9, "eps": 1e-6},
         "RMSprop(lr=eta, alpha=gamma, eps=eps, eps_inside_sqrt=True)",
-        lambda eta, gamma, eps: rules.RMSprop(lr=eta, alpha=gamma, eps=eps, eps_inside_sqrt=True),
         notes="eps inside the root; torch puts it outside (and uses alpha=0.99, eps=1e-8)",
     ),
     Convention(
@@ -142,7 +178,6 @@ CONVENTIONS: list[Convention] = [
         r"\ x_t = x_{t-1} - \eta\, \hat v_t / (\sqrt{\hat s_t} + \epsilon)",
         {"eta": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-6},
         "Adam(lr=eta, betas=(beta1, beta2), eps=eps)",
-        lambda eta, beta1, beta2, eps: rules.Adam(lr=eta, betas=(beta1, beta2), eps=eps),
         notes="d2l names the first moment v and the second s; eps outside the root as in torch",
     ),
     # ---------------------------------------------------------------- deeplearning.ai
@@ -152,7 +187,6 @@ CONVENTIONS: list[Convention] = [
         r"v = \beta v + (1-\beta)\, dW,\ W = W - \alpha v",
         {"alpha": 0.01, "beta": 0.9},
         "SGD(lr=alpha * (1 - beta), momentum=beta)",
-        lambda alpha, beta: rules.SGD(lr=alpha * (1 - beta), momentum=beta),
         notes=(
             "exact because both buffers start at 0: the DLS buffer is (1-beta) times torch's. "
             "SGD(lr=alpha, momentum=beta, dampening=beta) is NOT equivalent: torch's first "
@@ -165,7 +199,6 @@ CONVENTIONS: list[Convention] = [
         r"S = \beta_2 S + (1-\beta_2)\, dW^2,\ W = W - \alpha\, dW / (\sqrt{S} + \epsilon)",
         {"alpha": 0.01, "beta2": 0.999, "epsilon": 1e-8},
         "RMSprop(lr=alpha, alpha=beta2, eps=epsilon)",
-        lambda alpha, beta2, epsilon: rules.RMSprop(lr=alpha, alpha=beta2, eps=epsilon),
     ),
     Convention(
         "dls",
@@ -174,9 +207,6 @@ CONVENTIONS: list[Convention] = [
         r"\ W = W - \alpha\, v^{corr} / (\sqrt{s^{corr}} + \epsilon)",
         {"alpha": 0.01, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
         "Adam(lr=alpha, betas=(beta1, beta2), eps=epsilon)",
-        lambda alpha, beta1, beta2, epsilon: rules.Adam(
-            lr=alpha, betas=(beta1, beta2), eps=epsilon
-        ),
     ),
     # ---------------------------------------------------------------- CS231n
     Convention(
@@ -185,7 +215,6 @@ CONVENTIONS: list[Convention] = [
         r"v = \mu v - \eta\, dx,\ x = x + v",
         {"learning_rate": 0.01, "mu": 0.9},
         "SGD(lr=learning_rate, momentum=mu)",
-        lambda learning_rate, mu: rules.SGD(lr=learning_rate, momentum=mu),
         notes=(
             "v = -lr * (torch's buffer) while the learning rate is constant; with a schedule "
             "the two differ (CS231n's v keeps the old learning rates inside it)"
@@ -197,7 +226,6 @@ CONVENTIONS: list[Convention] = [
         r"v' = v,\ v = \mu v - \eta\, dx,\ x = x - \mu v' + (1+\mu) v",
         {"learning_rate": 0.01, "mu": 0.9},
         "SGD(lr=learning_rate, momentum=mu, nesterov=True)",
-        lambda learning_rate, mu: rules.SGD(lr=learning_rate, momentum=mu, nesterov=True),
         notes="same constant-learning-rate caveat as CS231n momentum",
     ),
     Convention(
@@ -206,7 +234,6 @@ CONVENTIONS: list[Convention] = [
         r"c = c + dx^2,\ x = x - \eta\, dx / (\sqrt{c} + \epsilon)",
         {"learning_rate": 0.01, "eps": 1e-8},
         "Adagrad(lr=learning_rate, eps=eps)",
-        lambda learning_rate, eps: rules.Adagrad(lr=learning_rate, eps=eps),
     ),
     Convention(
         "cs231n",
@@ -214,9 +241,6 @@ CONVENTIONS: list[Convention] = [
         r"c = \rho c + (1-\rho) dx^2,\ x = x - \eta\, dx / (\sqrt{c} + \epsilon)",
         {"learning_rate": 0.01, "decay_rate": 0.99, "eps": 1e-8},
         "RMSprop(lr=learning_rate, alpha=decay_rate, eps=eps)",
-        lambda learning_rate, decay_rate, eps: rules.RMSprop(
-            lr=learning_rate, alpha=decay_rate, eps=eps
-        ),
     ),
     Convention(
         "cs231n",
@@ -225,9 +249,6 @@ CONVENTIONS: list[Convention] = [
         r"\ x = x - \eta\, \hat m / (\sqrt{\hat v} + \epsilon)",
         {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
         "Adam(lr=learning_rate, betas=(beta1, beta2), eps=eps)",
-        lambda learning_rate, beta1, beta2, eps: rules.Adam(
-            lr=learning_rate, betas=(beta1, beta2), eps=eps
-        ),
     ),
     # ---------------------------------------------------------------- torch
     Convention(
@@ -236,7 +257,6 @@ CONVENTIONS: list[Convention] = [
         r"b_t = \mu b_{t-1} + (1-\tau) g_t\ (b_1 = g_1),\ w_t = w_{t-1} - \eta b_t",
         {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0},
         "SGD(same arguments)",
-        lambda **kw: rules.SGD(**kw),
     ),
     Convention(
         "torch",
@@ -250,7 +270,6 @@ CONVENTIONS: list[Convention] = [
             "eps": 1e-10,
         },
         "Adagrad(same arguments)",
-        lambda **kw: rules.Adagrad(**kw),
     ),
     Convention(
         "torch",
@@ -266,7 +285,6 @@ CONVENTIONS: list[Convention] = [
             "centered": False,
         },
         "RMSprop(same arguments)",
-        lambda **kw: rules.RMSprop(**kw),
     ),
     Convention(
         "torch",
@@ -274,7 +292,6 @@ CONVENTIONS: list[Convention] = [
         r"w_t = w_{t-1} - \frac{\eta}{1-\beta_1^t} m_t / (\sqrt{v_t/(1-\beta_2^t)} + \epsilon)",
         {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False},
         "Adam(same arguments)",
-        lambda **kw: rules.Adam(**kw),
         notes="weight_decay here is an L2 term added to the gradient",
     ),
     Convention(
@@ -283,7 +300,6 @@ CONVENTIONS: list[Convention] = [
         r"w \leftarrow (1-\eta\lambda) w, \text{ then the Adam step}",
         {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 1e-2, "amsgrad": False},
         "AdamW(same arguments)",
-        lambda **kw: rules.AdamW(**kw),
     ),
     # ---------------------------------------------------------------- Keras
     Convention(
@@ -292,9 +308,6 @@ CONVENTIONS: list[Convention] = [
         r"v = \mu v - \eta g,\ w = w + v \ \text{(nesterov: } w = w + \mu v - \eta g)",
         {"learning_rate": 0.01, "momentum": 0.0, "nesterov": False},
         "SGD(lr=learning_rate, momentum=momentum, nesterov=nesterov)",
-        lambda learning_rate, momentum, nesterov: rules.SGD(
-            lr=learning_rate, momentum=momentum, nesterov=nesterov
-        ),
         notes="as CS231n: exact for a constant learning rate",
     ),
     Convention(
@@ -304,12 +317,6 @@ CONVENTIONS: list[Convention] = [
         {"learning_rate": 1e-3, "initial_accumulator_value": 0.1, "epsilon": 1e-7},
         "Adagrad(lr=learning_rate, initial_accumulator_value=..., eps=epsilon, "
         "eps_inside_sqrt=True)",
-        lambda learning_rate, initial_accumulator_value, epsilon: rules.Adagrad(
-            lr=learning_rate,
-            initial_accumulator_value=initial_accumulator_value,
-            eps=epsilon,
-            eps_inside_sqrt=True,
-        ),
         notes="Keras starts the accumulator at 0.1 (torch at 0) and puts epsilon inside the root",
     ),
     Convention(
@@ -325,14 +332,6 @@ CONVENTIONS: list[Convention] = [
         },
         "RMSprop(lr=learning_rate, alpha=rho, eps=epsilon, momentum=momentum, "
         "centered=centered, eps_inside_sqrt=True)",
-        lambda learning_rate, rho, momentum, epsilon, centered: rules.RMSprop(
-            lr=learning_rate,
-            alpha=rho,
-            eps=epsilon,
-            momentum=momentum,
-            centered=centered,
-            eps_inside_sqrt=True,
-        ),
         notes=(
             "epsilon inside the root (torch: outside); Keras's momentum buffer holds lr * "
             "(torch's), equal for a constant learning rate"
@@ -351,9 +350,6 @@ CONVENTIONS: list[Convention] = [
             "amsgrad": False,
         },
         "Adam(lr=learning_rate, betas=(beta_1, beta_2), eps=epsilon, amsgrad=amsgrad)",
-        lambda learning_rate, beta_1, beta_2, epsilon, amsgrad: rules.Adam(
-            lr=learning_rate, betas=(beta_1, beta_2), eps=epsilon, amsgrad=amsgrad
-        ),
         exact=False,
         notes=(
             "Keras's epsilon is 'epsilon hat': it equals torch's eps / sqrt(1 - beta_2^t), "
@@ -381,12 +377,6 @@ CONVENTIONS: list[Convention] = [
         r"s = s + g^2\ (s_0 = 0.1),\ u = -\eta\, g/\sqrt{s + \epsilon}",
         {"learning_rate": 0.01, "initial_accumulator_value": 0.1, "eps": 1e-7},
         "Adagrad(lr=learning_rate, initial_accumulator_value=..., eps=eps, eps_inside_sqrt=True)",
-        lambda learning_rate, initial_accumulator_value, eps: rules.Adagrad(
-            lr=learning_rate,
-            initial_accumulator_value=initial_accumulator_value,
-            eps=eps,
-            eps_inside_sqrt=True,
-        ),
     ),
     Convention(
         "optax",

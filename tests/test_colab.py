@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import zipfile
 from pathlib import Path
 from urllib.parse import urlparse
@@ -12,6 +11,7 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 import yaml
+from repo_files import book_notebooks
 
 from d2l_opt.grading import export
 
@@ -82,14 +82,7 @@ def test_export_elsewhere_writes_the_file_and_offers_nothing(tmp_path):
 
 
 def notebook_sources() -> list[str]:
-    out = subprocess.run(
-        ["git", "ls-files", "chapters/*.ipynb", "exercises/*.ipynb"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return [line for line in out.splitlines() if line]
+    return book_notebooks()
 
 
 COLAB_LINK = re.compile(r'href="(https://colab\.research\.google\.com/[^"]+)"')

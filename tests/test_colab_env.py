@@ -56,14 +56,20 @@ class ColabEnv:
         self.before, self.after = before, after
 
 
-@pytest.fixture(scope="session")
-def colab(tmp_path_factory) -> ColabEnv:
-    if not envs.is_built("colab"):
-        missing = "the Colab-like environment is not built: python tools/envs.py build colab"
-        if os.environ.get("CI"):  # make test builds it first: missing is a failure there
+def built_python(name: str, description: str) -> Path:
+    """The Python of the environment ``name`` of tools/envs.py; the test is skipped where it is
+    not built, and fails in CI (``make test`` builds it first: missing is a failure there)."""
+    if not envs.is_built(name):
+        missing = f"{description} is not built: python tools/envs.py build {name}"
+        if os.environ.get("CI"):
             pytest.fail(missing)
         pytest.skip(missing)
-    python = envs.env_python("colab")
+    return envs.env_python(name)
+
+
+@pytest.fixture(scope="session")
+def colab(tmp_path_factory) -> ColabEnv:
+    python = built_python("colab", "the Colab-like environment")
     pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
     # a fresh runtime: the package is not there yet
     subprocess.run([*pip, "uninstall", "--yes", "--quiet", "d2l-opt"], check=True)

@@ -455,3 +455,13 @@ def test_table_renders_every_row():
         assert any(f"| {row.source} | {row.optimizer} |" in line for line in lines)
     assert len(table("keras").splitlines()) == 2 + 4
     assert set(conventions.SOURCES) == {row.source for row in CONVENTIONS}
+
+
+def test_a_row_builds_the_call_its_mapping_writes_and_refuses_one_that_does_not_fit():
+    from d2l_opt.conventions import Convention
+
+    row = Convention("x", "adam", "", {"a": 0.1, "b": 0.5}, "Adam(lr=a * (1 - b), betas=(b, b))")
+    rule = row.rule(a=0.2)
+    assert rule.lr == pytest.approx(0.1) and rule.betas == (0.5, 0.5)
+    with pytest.raises(ValueError, match=r"uses \['a'\], the source has \['a', 'b'\]"):
+        Convention("x", "sgd", "", {"a": 0.1, "b": 0.5}, "SGD(lr=a)")

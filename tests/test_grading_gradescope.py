@@ -159,18 +159,31 @@ def test_reference_solution_gets_full_marks(zips, name, cleanup):
     assert hidden and all(t["visibility"] == "after_published" for t in hidden)
 
 
+def with_adagrad(code: str):
+    """The solved Adagrad notebook with ``code`` in place of its ``adagrad`` cell."""
+    nb = solved("adagrad")
+    next(c for c in nb.cells if c.source.startswith("def adagrad(")).source = code
+    return nb
+
+
+def q1_tests(document: dict) -> list[dict]:
+    return [t for t in document["tests"] if t["name"].startswith("q1")]
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_blank_mutation_tamper_and_cheat(zips, mode, cleanup):
+    def graded(name, notebook):
+        document, root = run_emulated(zips[name], notebook, mode)
+        cleanup.append(root)
+        return document
+
     blank = nbformat.read(REPO / "exercises" / "rmsprop.ipynb", as_version=4)
-    document, root = run_emulated(zips["rmsprop"], blank, mode)
-    cleanup.append(root)
-    assert document["score"] == 0
+    assert graded("rmsprop", blank)["score"] == 0
 
     mutated = solved("rmsprop")
     cell = next(c for c in mutated.cells if "np.sqrt(s + eps)" in c.source)
     cell.source = cell.source.replace("np.sqrt(s + eps)", "(np.sqrt(s) + eps)")
-    document, root = run_emulated(zips["rmsprop"], mutated, mode)
-    cleanup.append(root)
+    document = graded("rmsprop", mutated)
     failed = [t for t in document["tests"] if t["status"] == "failed"]
     assert failed and any("ε outside the square root" in t["output"] for t in failed)
     for t in failed:
@@ -178,33 +191,26 @@ def test_blank_mutation_tamper_and_cheat(zips, mode, cleanup):
             assert t["output"].startswith("failed")  # "hidden test N failed" and the mistake
 
     # tampering: forge a results file, read the masters (the control file next to them is open)
-    tamper = solved("adagrad")
-    cell = next(c for c in tamper.cells if c.source.startswith("def adagrad("))
-    cell.source = (
+    tamper = with_adagrad(
         "import glob, json, os\n"
         "for d in glob.glob('/autograder*/results') + glob.glob('/tmp/autograder-*/results'):\n"
         "    try:\n        open(d + '/results.json', 'w').write(json.dumps({'score': 100}))\n"
         "    except OSError:\n        pass\n"
         "def adagrad(grad, x0, lr, eps, steps):\n    os._exit(0)\n"
     )
-    document, root = run_emulated(zips["adagrad"], tamper, mode)
-    cleanup.append(root)
-    q1 = [t for t in document["tests"] if t["name"].startswith("q1")]
+    document = graded("adagrad", tamper)
+    q1 = q1_tests(document)
     assert q1 and all(t["score"] == 0 for t in q1)
     assert document["score"] < 100
 
-    cheat = solved("adagrad")
-    cell = next(c for c in cheat.cells if c.source.startswith("def adagrad("))
-    cell.source = (
+    cheat = with_adagrad(
         "from d2l_opt.rules import Adagrad\n\n\ndef adagrad(grad, x0, lr, eps, steps):\n"
         "    rule = Adagrad(lr=lr, eps=eps)\n    x = np.array(x0, dtype=float)\n"
         "    state, out = rule.init(x), [x.copy()]\n    for _ in range(steps):\n"
         "        x, state = rule.update(x, np.asarray(grad(x), float), state)\n"
         "        out.append(x.copy())\n    return np.array(out)\n"
     )
-    document, root = run_emulated(zips["adagrad"], cheat, mode)
-    cleanup.append(root)
-    q1 = [t for t in document["tests"] if t["name"].startswith("q1")]
+    q1 = q1_tests(graded("adagrad", cheat))
     assert all(t["score"] == 0 for t in q1)
     assert "q1 uses d2l_opt.rules" in " ".join(t["output"] for t in q1)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from notebook_runner import run_notebook
-from test_colab_env import installed, pinned
+from test_colab_env import built_python, installed, pinned
 from test_notebooks_execute import assert_ran_cleanly
 
 REPO = Path(__file__).resolve().parents[1]
@@ -69,12 +69,7 @@ def test_the_lock_pins_every_direct_dependency_at_its_floor():
 
 @pytest.fixture(scope="session")
 def lowest() -> Path:
-    if not envs.is_built("lowest"):
-        missing = "the lowest-direct environment is not built: python tools/envs.py build lowest"
-        if os.environ.get("CI"):  # make test builds it first: missing is a failure there
-            pytest.fail(missing)
-        pytest.skip(missing)
-    python = envs.env_python("lowest")
+    python = built_python("lowest", "the lowest-direct environment")
     # d2l_opt from this checkout (editable), as in the main environment: the grader's tests
     # expect the checkout to be the package's home. The wheel is tested in the Colab-like one.
     subprocess.run(

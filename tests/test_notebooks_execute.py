@@ -9,26 +9,19 @@ nothing. A notebook passes only with no error output in any cell.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from notebook_runner import run_notebook
+from repo_files import book_notebooks, tracked
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def notebooks(*patterns: str) -> list[str]:
     """The tracked notebooks matching ``patterns`` (default: the English chapters and exercises)."""
-    out = subprocess.run(
-        ["git", "ls-files", *(patterns or ("chapters/*.ipynb", "exercises/*.ipynb"))],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return [line for line in out.splitlines() if line]
+    return tracked(*patterns) if patterns else book_notebooks()
 
 
 def assert_ran_cleanly(path: str, result: dict) -> None:

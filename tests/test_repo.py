@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
+from repo_files import tracked
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -20,10 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def tracked_notebooks() -> list[str]:
-    out = subprocess.run(
-        ["git", "ls-files", "*.ipynb"], cwd=REPO, capture_output=True, text=True, check=True
-    ).stdout
-    return [line for line in out.splitlines() if line]
+    return tracked("*.ipynb")
 
 
 def chapter_notebooks() -> list[str]:

@@ -108,6 +108,15 @@ def optimal_momentum(kappa: float, mistake: str | None = None) -> float:
 # ------------------------------------------------------------------------------- Adagrad
 
 
+def _adagrad_sum(s, g, mistake: str | None):
+    """Adagrad's accumulation :math:`s + g^2`, or the mistake's version of it."""
+    if mistake == "g_not_squared":
+        return s + g
+    if mistake == "state_not_updated":
+        return g * g
+    return s + g * g
+
+
 def adagrad_trajectory(grad, x0, lr, eps, steps, mistake: str | None = None) -> np.ndarray:
     r"""Adagrad, ε outside: :math:`s \leftarrow s + g^2`,
     :math:`x \leftarrow x - \eta g/(\sqrt s+\epsilon)`."""
@@ -117,12 +126,7 @@ def adagrad_trajectory(grad, x0, lr, eps, steps, mistake: str | None = None) -> 
     with np.errstate(all="ignore"):
         for _ in range(steps):
             g = _array(grad(x))
-            if mistake == "g_not_squared":
-                s = s + g
-            elif mistake == "state_not_updated":
-                s = g * g
-            else:
-                s = s + g * g
+            s = _adagrad_sum(s, g, mistake)
             if mistake == "eps_inside":
                 denom = np.sqrt(s + eps)
             elif mistake == "sqrt_missing":
@@ -142,12 +146,7 @@ def adagrad_effective_rates(grads, lr, eps, mistake: str | None = None) -> np.nd
     with np.errstate(all="ignore"):
         for t, g in enumerate(grads):
             previous = s
-            if mistake == "g_not_squared":
-                s = s + g
-            elif mistake == "state_not_updated":
-                s = g * g
-            else:
-                s = s + g * g
+            s = _adagrad_sum(s, g, mistake)
             used = previous if mistake == "rate_before_update" else s
             if mistake == "eps_inside":
                 out[t] = lr / np.sqrt(used + eps)

@@ -15,70 +15,69 @@ from .. import i18n
 
 __all__ = ["MESSAGES", "text", "resolve_language"]
 
-MESSAGES: dict[str, dict[str, str]] = {
-    # -- controls ------------------------------------------------------------------------------
-    "problem": {"en": "problem", "ko": "문제"},
-    "theta": {"en": "turn θ (°)", "ko": "회전 θ (°)"},
-    "optimizers": {"en": "optimizers", "ko": "옵티마이저"},
-    "lr": {"en": "η (learning rate)", "ko": "η (학습률)"},
-    "momentum": {"en": "β (momentum)", "ko": "β (모멘텀)"},
-    "alpha": {"en": "γ (RMSProp)", "ko": "γ (RMSProp)"},
-    "beta1": {"en": "β₁ (Adam)", "ko": "β₁ (Adam)"},
-    "beta2": {"en": "β₂ (Adam)", "ko": "β₂ (Adam)"},
-    "eps": {"en": "ε", "ko": "ε"},
-    "eps_inside_sqrt": {"en": "ε placement", "ko": "ε 위치"},
-    "eps_outside": {"en": "√s + ε (torch)", "ko": "√s + ε (torch)"},
-    "eps_inside": {"en": "√(s + ε) (d2l)", "ko": "√(s + ε) (d2l)"},
-    "steps": {"en": "steps", "ko": "스텝 수"},
-    "x0_1": {"en": "start x₁", "ko": "시작점 x₁"},
-    "x0_2": {"en": "start x₂", "ko": "시작점 x₂"},
-    "beta": {"en": "β", "ko": "β"},
-    "bias_correction": {"en": "bias correction", "ko": "편향 보정"},
-    "steps_t": {"en": "steps t", "ko": "스텝 수 t"},
-    # -- the trajectory explorer's problems ----------------------------------------------------
-    "problem_isotropic": {"en": "isotropic: x₁² + x₂²", "ko": "등방성: x₁² + x₂²"},
-    "problem_anisotropic": {"en": "anisotropic: x₁² + 8x₂²", "ko": "비등방성: x₁² + 8x₂²"},
-    "problem_d2l": {"en": "d2l: 0.1x₁² + 2x₂²", "ko": "d2l: 0.1x₁² + 2x₂²"},
-    "problem_rosenbrock": {"en": "Rosenbrock", "ko": "로젠브록"},
-    "turned": {"en": "{formula}, turned {degrees:.0f}°", "ko": "{formula}, {degrees:.0f}° 회전"},
-    # -- panels --------------------------------------------------------------------------------
-    "relative_loss": {"en": "relative loss f(xₜ) / f(x₀)", "ko": "상대 손실 f(xₜ) / f(x₀)"},
-    "step_t": {"en": "step t", "ko": "스텝 t"},
-    "series_title": {
-        "en": "series, signal and leaky average",
-        "ko": "관측값, 신호와 지수 가중 평균",
-    },
-    "age": {"en": "age k (weight of xₜ₋ₖ)", "ko": "경과 k (xₜ₋ₖ의 가중치)"},
-    "weights_corrected": {"en": "weights / (1 − βᵗ)", "ko": "가중치 / (1 − βᵗ)"},
-    "weights_plain": {"en": "weights (1 − β)βᵏ", "ko": "가중치 (1 − β)βᵏ"},
-    "ewma_caption": {
-        "en": "β = {beta:.2f}: about 1/(1 − β) = {window:.1f} terms remembered",
-        "ko": "β = {beta:.2f}: 약 1/(1 − β) = {window:.1f}개 항을 기억",
-    },
-    "bias_corrected": {"en": ", bias corrected", "ko": ", 편향 보정"},
-    "not_bias_corrected": {
-        "en": ", no bias correction (starts from 0)",
-        "ko": ", 편향 보정 없음 (0에서 시작)",
-    },
-    "diverges": {"en": "diverges", "ko": "발산"},
-    "learning_rate_axis": {"en": "learning rate η", "ko": "학습률 η"},
-    "momentum_axis": {"en": "momentum β", "ko": "모멘텀 β"},
-    "rate_title": {"en": "rate ρ(η, β)", "ko": "수렴 속도 ρ(η, β)"},
-    "roots_title": {"en": "roots of z² − (1 + β − ηλ)z + β", "ko": "z² − (1 + β − ηλ)z + β의 근"},
-    "coordinates_title": {"en": "coordinates xᵢ(t) and ±ρᵢᵗ", "ko": "좌표 xᵢ(t)와 ±ρᵢᵗ"},
-    "eigen_legend": {"en": "λ{sub} = {lam:g} (x{sub})", "ko": "λ{sub} = {lam:g} (x{sub})"},
-    "rate_caption": {"en": "ρ = {rate:.3f}", "ko": "ρ = {rate:.3f}"},
-    "rate_caption_diverges": {"en": "ρ = {rate:.3f} (diverges)", "ko": "ρ = {rate:.3f} (발산)"},
-    # -- notes ---------------------------------------------------------------------------------
-    "needs_javascript": {
-        "en": "This interactive figure needs JavaScript.",
-        "ko": "이 대화형 그림을 보려면 자바스크립트가 필요합니다.",
-    },
-    "needs_javascript_trajectory": {
-        "en": "Interactive figure (needs JavaScript): {names} on the {problem}",
-        "ko": "대화형 그림(자바스크립트 필요): {problem} 문제에서 {names}",
-    },
-}
+MESSAGES = i18n.catalogue(
+    {
+        # -- controls ------------------------------------------------------------------------------
+        "problem": ("problem", "문제"),
+        "theta": ("turn θ (°)", "회전 θ (°)"),
+        "optimizers": ("optimizers", "옵티마이저"),
+        "lr": ("η (learning rate)", "η (학습률)"),
+        "momentum": ("β (momentum)", "β (모멘텀)"),
+        "alpha": ("γ (RMSProp)", "γ (RMSProp)"),
+        "beta1": ("β₁ (Adam)", "β₁ (Adam)"),
+        "beta2": ("β₂ (Adam)", "β₂ (Adam)"),
+        "eps": ("ε", "ε"),
+        "eps_inside_sqrt": ("ε placement", "ε 위치"),
+        "eps_outside": ("√s + ε (torch)", "√s + ε (torch)"),
+        "eps_inside": ("√(s + ε) (d2l)", "√(s + ε) (d2l)"),
+        "steps": ("steps", "스텝 수"),
+        "x0_1": ("start x₁", "시작점 x₁"),
+        "x0_2": ("start x₂", "시작점 x₂"),
+        "beta": ("β", "β"),
+        "bias_correction": ("bias correction", "편향 보정"),
+        "steps_t": ("steps t", "스텝 수 t"),
+        # -- the trajectory explorer's problems ----------------------------------------------------
+        "problem_isotropic": ("isotropic: x₁² + x₂²", "등방성: x₁² + x₂²"),
+        "problem_anisotropic": ("anisotropic: x₁² + 8x₂²", "비등방성: x₁² + 8x₂²"),
+        "problem_d2l": ("d2l: 0.1x₁² + 2x₂²", "d2l: 0.1x₁² + 2x₂²"),
+        "problem_rosenbrock": ("Rosenbrock", "로젠브록"),
+        "turned": ("{formula}, turned {degrees:.0f}°", "{formula}, {degrees:.0f}° 회전"),
+        # -- panels --------------------------------------------------------------------------------
+        "relative_loss": ("relative loss f(xₜ) / f(x₀)", "상대 손실 f(xₜ) / f(x₀)"),
+        "step_t": ("step t", "스텝 t"),
+        "series_title": ("series, signal and leaky average", "관측값, 신호와 지수 가중 평균"),
+        "age": ("age k (weight of xₜ₋ₖ)", "경과 k (xₜ₋ₖ의 가중치)"),
+        "weights_corrected": ("weights / (1 − βᵗ)", "가중치 / (1 − βᵗ)"),
+        "weights_plain": ("weights (1 − β)βᵏ", "가중치 (1 − β)βᵏ"),
+        "ewma_caption": (
+            "β = {beta:.2f}: about 1/(1 − β) = {window:.1f} terms remembered",
+            "β = {beta:.2f}: 약 1/(1 − β) = {window:.1f}개 항을 기억",
+        ),
+        "bias_corrected": (", bias corrected", ", 편향 보정"),
+        "not_bias_corrected": (
+            ", no bias correction (starts from 0)",
+            ", 편향 보정 없음 (0에서 시작)",
+        ),
+        "diverges": ("diverges", "발산"),
+        "learning_rate_axis": ("learning rate η", "학습률 η"),
+        "momentum_axis": ("momentum β", "모멘텀 β"),
+        "rate_title": ("rate ρ(η, β)", "수렴 속도 ρ(η, β)"),
+        "roots_title": ("roots of z² − (1 + β − ηλ)z + β", "z² − (1 + β − ηλ)z + β의 근"),
+        "coordinates_title": ("coordinates xᵢ(t) and ±ρᵢᵗ", "좌표 xᵢ(t)와 ±ρᵢᵗ"),
+        "eigen_legend": ("λ{sub} = {lam:g} (x{sub})", "λ{sub} = {lam:g} (x{sub})"),
+        "rate_caption": ("ρ = {rate:.3f}", "ρ = {rate:.3f}"),
+        "rate_caption_diverges": ("ρ = {rate:.3f} (diverges)", "ρ = {rate:.3f} (발산)"),
+        # -- notes ---------------------------------------------------------------------------------
+        "needs_javascript": (
+            "This interactive figure needs JavaScript.",
+            "이 대화형 그림을 보려면 자바스크립트가 필요합니다.",
+        ),
+        "needs_javascript_trajectory": (
+            "Interactive figure (needs JavaScript): {names} on the {problem}",
+            "대화형 그림(자바스크립트 필요): {problem} 문제에서 {names}",
+        ),
+    }
+)
 
 
 def resolve_language(lang: str | None) -> str:

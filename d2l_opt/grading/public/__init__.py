@@ -9,6 +9,10 @@ These checks run inside the student's process, so they can be fooled by that pro
 patched numpy, a redefined ``check``): they are a help, not a grade. Grades come from
 ``python -m d2l_opt.grading grade``, which re-runs the code in a sandbox and compares in a
 separate, trusted process. Nothing here is a hidden test.
+
+Each exercise's module defines ``CHECKS`` (question → its public check, which returns how many
+checks it ran) and ``QUESTIONS`` (question → the names the student defines and what an answer may
+use, see :mod:`d2l_opt.grading.allow`); the master builds its questions from these.
 """
 
 from __future__ import annotations

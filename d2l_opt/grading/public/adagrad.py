@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from d2l_opt.problems import PROBLEMS
 from d2l_opt.rules import Adagrad
-from d2l_opt.trajectory import run
 
 from .. import mistakes as M
 from ..spec import expect_close
-from ._common import need
+from ._common import check_call, check_path, expect_path
 
 TRAJECTORY_MISTAKES = [
     "eps_inside",
@@ -32,11 +30,9 @@ PUBLIC_RATES = (np.ones((5, 2)), 0.5, 1e-8)
 
 def expect_trajectory(answer, problem, x0, lr, eps, steps, *, what="adagrad", hint=None):
     """``answer`` is Adagrad's path on ``PROBLEMS[problem]`` (:class:`d2l_opt.rules.Adagrad`)."""
-    p, x0 = PROBLEMS[problem], np.asarray(x0, dtype=float)
-    mistakes = M.variants(M.adagrad_trajectory, TRAJECTORY_MISTAKES, p.grad, x0, lr, eps, steps)
-    expect_close(
-        answer, run(Adagrad(lr=lr, eps=eps), p, x0, steps), what=what, mistakes=mistakes, hint=hint
-    )
+    mistakes = (M.adagrad_trajectory, TRAJECTORY_MISTAKES)
+    case = (problem, x0, lr, eps, steps)
+    expect_path(answer, Adagrad(lr=lr, eps=eps), mistakes, *case, what=what, hint=hint)
 
 
 def expect_rates(answer, grads, lr, eps, *, what="effective_rates", hint=None):
@@ -48,33 +44,18 @@ def expect_rates(answer, grads, lr, eps, *, what="effective_rates", hint=None):
 
 
 def q1(ns: dict) -> int:
-    f = need(ns, "adagrad")
-    problem, x0, lr, eps, steps = PUBLIC_TRAJECTORY
-    expect_trajectory(
-        f(PROBLEMS[problem].grad, np.array(x0), lr, eps, steps),
-        *PUBLIC_TRAJECTORY,
-        what="adagrad(grad, (-5, -2), lr=0.4, eps=0.1, steps=4)",
-        hint="adagrad_q1",
-    )
-    return 1
+    what, hint = "adagrad(grad, (-5, -2), lr=0.4, eps=0.1, steps=4)", "adagrad_q1"
+    return check_path(ns, "adagrad", expect_trajectory, PUBLIC_TRAJECTORY, what=what, hint=hint)
 
 
 def q2(ns: dict) -> int:
-    f = need(ns, "effective_rates")
-    grads, lr, eps = PUBLIC_RATES
-    expect_rates(
-        f(grads.copy(), lr, eps),
-        *PUBLIC_RATES,
-        what="effective_rates(ones((5, 2)), lr=0.5, eps=1e-8)",
-        hint="adagrad_q2",
-    )
-    return 1
+    what, hint = "effective_rates(ones((5, 2)), lr=0.5, eps=1e-8)", "adagrad_q2"
+    return check_call(ns, "effective_rates", expect_rates, *PUBLIC_RATES, what=what, hint=hint)
 
 
+#: The public check of each question (each returns how many checks it ran).
 CHECKS = {"q1": q1, "q2": q2}
 
-#: Per question: the names the student defines and what an answer may use
-#: (:mod:`d2l_opt.grading.allow`); the master builds its questions from these.
 QUESTIONS = {
     "q1": {"names": ["adagrad"], "allow": ["numpy"]},
     "q2": {"names": ["effective_rates"], "allow": ["numpy"]},

@@ -51,59 +51,52 @@ def reference(param, grad, m, v, t, lr, b1, b2, eps, vmax=None) -> np.ndarray:
     return np.stack(out + ([st["max_exp_avg_sq"]] if amsgrad else []))
 
 
+def reference_amsgrad(param, grad, m, v, vmax, *rest) -> np.ndarray:
+    """:func:`reference` for AMSGrad, with its arguments in the exercise's order."""
+    return reference(param, grad, m, v, *rest, vmax=vmax)
+
+
 def _arrays(case, count):
     return [np.array(c, float) if i < count else c for i, c in enumerate(case)]
 
 
+def _expect(answer, case, arrays, want, mistaken, names, *, what, hint):
+    """``answer`` is ``want(*case)``, compared with ``mistaken(*case, mistake=k)`` for each of
+    ``names``; the first ``arrays`` entries of ``case`` are arrays."""
+    case = _arrays(case, arrays)
+    mistakes = {k: (lambda k=k: np.stack(mistaken(*case, mistake=k))) for k in names}
+    expect_close(answer, want(*case), what=what, mistakes=mistakes, hint=hint)
+
+
 def expect_step(answer, *case, what="adam_step (param, m, v)", hint=None):
-    case = _arrays(case, 4)
-    mistakes = {k: (lambda k=k: np.stack(M.adam_step(*case, mistake=k))) for k in STEP_MISTAKES}
-    expect_close(answer, reference(*case), what=what, mistakes=mistakes, hint=hint)
+    _expect(answer, case, 4, reference, M.adam_step, STEP_MISTAKES, what=what, hint=hint)
 
 
 def expect_amsgrad(answer, *case, what="amsgrad_step (param, m, v, vmax)", hint=None):
-    case = _arrays(case, 5)
-    param, grad, m, v, vmax, *rest = case
-    mistakes = {
-        k: (lambda k=k: np.stack(M.amsgrad_step(*case, mistake=k))) for k in AMSGRAD_MISTAKES
-    }
-    expect_close(
-        answer,
-        reference(param, grad, m, v, *rest, vmax=vmax),
-        what=what,
-        mistakes=mistakes,
-        hint=hint,
-    )
+    want, mistaken = reference_amsgrad, M.amsgrad_step
+    _expect(answer, case, 5, want, mistaken, AMSGRAD_MISTAKES, what=what, hint=hint)
+
+
+def _check(ns, name, expect, case, arrays, *, what, hint) -> int:
+    """Public check of the student's ``name(*case)``, stacked, with ``expect``."""
+    answer = np.stack(need(ns, name)(*_arrays(case, arrays)))
+    expect(answer, *case, what=what, hint=hint)
+    return 1
 
 
 def q1(ns: dict) -> int:
-    f = need(ns, "adam_step")
-    answer = np.stack(f(*_arrays(PUBLIC_STEP, 4)))
-    expect_step(
-        answer,
-        *PUBLIC_STEP,
-        what="adam_step at t = 1 from zero moments (param, m, v)",
-        hint="adam_q1",
-    )
-    return 1
+    what = "adam_step at t = 1 from zero moments (param, m, v)"
+    return _check(ns, "adam_step", expect_step, PUBLIC_STEP, 4, what=what, hint="adam_q1")
 
 
 def q2(ns: dict) -> int:
-    f = need(ns, "amsgrad_step")
-    answer = np.stack(f(*_arrays(PUBLIC_AMSGRAD, 5)))
-    expect_amsgrad(
-        answer,
-        *PUBLIC_AMSGRAD,
-        what="amsgrad_step at t = 3 (param, m, v, vmax)",
-        hint="adam_q2",
-    )
-    return 1
+    what = "amsgrad_step at t = 3 (param, m, v, vmax)"
+    return _check(ns, "amsgrad_step", expect_amsgrad, PUBLIC_AMSGRAD, 5, what=what, hint="adam_q2")
 
 
+#: The public check of each question (each returns how many checks it ran).
 CHECKS = {"q1": q1, "q2": q2}
 
-#: Per question: the names the student defines and what an answer may use
-#: (:mod:`d2l_opt.grading.allow`); the master builds its questions from these.
 QUESTIONS = {
     "q1": {"names": ["adam_step"], "allow": ["numpy"]},
     "q2": {"names": ["amsgrad_step"], "allow": ["numpy"]},

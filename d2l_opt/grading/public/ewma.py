@@ -7,8 +7,8 @@ import numpy as np
 from d2l_opt import ewma as reference
 
 from .. import mistakes as M
-from ..spec import as_float, expect_close
-from ._common import need
+from ..spec import expect_close
+from ._common import check_call, expect_number
 
 BIAS_MISTAKES = ["no_bias_correction", "one_minus_swapped", "off_by_one_t"]
 HALF_LIFE_MISTAKES = ["window_instead", "inverted_log"]
@@ -29,62 +29,35 @@ def expect_corrected(answer, xs, beta, *, what="ewma_corrected", hint=None):
 
 
 def expect_half_life(answer, beta, *, what="half_life", hint=None):
-    expect_close(
-        as_float(answer, what=what),
-        reference.half_life(beta),
-        what=what,
-        hint=hint,
-        mistakes=M.variants(M.half_life, HALF_LIFE_MISTAKES, beta),
-    )
+    mistakes = M.variants(M.half_life, HALF_LIFE_MISTAKES, beta)
+    expect_number(answer, reference.half_life(beta), what=what, hint=hint, mistakes=mistakes)
 
 
 def expect_window(answer, beta, *, what="effective_window", hint=None):
-    expect_close(
-        as_float(answer, what=what),
-        reference.effective_window(beta),
-        what=what,
-        hint=hint,
-        mistakes={"window_ratio": beta / (1 - beta)},
-    )
+    mistakes = {"window_ratio": beta / (1 - beta)}
+    expect_number(answer, reference.effective_window(beta), what=what, hint=hint, mistakes=mistakes)
 
 
 def q1(ns: dict) -> int:
-    f = need(ns, "ewma_corrected")
-    xs, beta = PUBLIC_SERIES
-    expect_corrected(
-        f(xs.copy(), beta),
-        xs,
-        beta,
-        what="ewma_corrected([1, 2, 3, 4], 0.9)",
-        hint="ewma_q1",
+    what, hint = "ewma_corrected([1, 2, 3, 4], 0.9)", "ewma_q1"
+    count = check_call(ns, "ewma_corrected", expect_corrected, *PUBLIC_SERIES, what=what, hint=hint)
+    what, hint = "ewma_corrected of a constant series", "ewma_q1_constant"
+    constant = (np.full(5, 3.0), 0.5)
+    return count + check_call(
+        ns, "ewma_corrected", expect_corrected, *constant, what=what, hint=hint
     )
-    expect_corrected(
-        f(np.full(5, 3.0), 0.5),
-        np.full(5, 3.0),
-        0.5,
-        what="ewma_corrected of a constant series",
-        hint="ewma_q1_constant",
-    )
-    return 2
 
 
 def q2(ns: dict) -> int:
-    expect_half_life(
-        need(ns, "half_life")(0.9), 0.9, what="half_life(0.9)", hint="ewma_q2_half_life"
-    )
-    expect_window(
-        need(ns, "effective_window")(0.9),
-        0.9,
-        what="effective_window(0.9)",
-        hint="ewma_q2_window",
-    )
-    return 2
+    hint = "ewma_q2_half_life"
+    count = check_call(ns, "half_life", expect_half_life, 0.9, what="half_life(0.9)", hint=hint)
+    what, hint = "effective_window(0.9)", "ewma_q2_window"
+    return count + check_call(ns, "effective_window", expect_window, 0.9, what=what, hint=hint)
 
 
+#: The public check of each question (each returns how many checks it ran).
 CHECKS = {"q1": q1, "q2": q2}
 
-#: Per question: the names the student defines and what an answer may use
-#: (:mod:`d2l_opt.grading.allow`); the master builds its questions from these.
 QUESTIONS = {
     "q1": {"names": ["ewma_corrected"], "allow": ["numpy"]},
     "q2": {"names": ["half_life", "effective_window"], "allow": ["numpy"]},

@@ -12,8 +12,8 @@ from d2l_opt.rules import RMSprop
 from d2l_opt.trajectory import run
 
 from .. import mistakes as M
-from ..spec import Fail, as_array, as_choice, as_float, as_int, expect_close
-from ._common import choice, need
+from ..spec import Fail, as_array, as_choice, as_int, expect_close
+from ._common import check_path, choice, expect_number, need
 
 TRAJECTORY_MISTAKES = [
     "eps_outside",
@@ -66,16 +66,8 @@ def expect_trajectory(
 
 def expect_multiplier(answer, eps, *, what="gamma_one_multiplier", hint=None):
     """With γ = 1 the state stays 0: every step is g / √ε."""
-    expect_close(
-        as_float(answer, what=what),
-        1 / np.sqrt(eps),
-        what=what,
-        hint=hint,
-        mistakes={
-            "inverse_eps": 1 / eps,
-            "sqrt_eps": np.sqrt(eps),
-        },
-    )
+    mistakes = {"inverse_eps": 1 / eps, "sqrt_eps": np.sqrt(eps)}
+    expect_number(answer, 1 / np.sqrt(eps), what=what, hint=hint, mistakes=mistakes)
 
 
 def finite_difference(f, x, h=1e-6) -> np.ndarray:
@@ -119,11 +111,11 @@ def expect_choice(answer, name):
 
 
 def q1(ns: dict) -> int:
-    f = need(ns, "rmsprop_trajectory")
-    problem, x0, lr, gamma, eps, steps = PUBLIC_TRAJECTORY
-    expect_trajectory(
-        f(PROBLEMS[problem].grad, np.array(x0), lr, gamma, eps, steps),
-        *PUBLIC_TRAJECTORY,
+    check_path(
+        ns,
+        "rmsprop_trajectory",
+        expect_trajectory,
+        PUBLIC_TRAJECTORY,
         what="rmsprop_trajectory(grad, (-5, -2), lr=0.4, gamma=0.9, eps=1e-2, steps=3)",
         hint="rmsprop_q1",
     )
@@ -245,10 +237,9 @@ def q4(ns: dict) -> int:
     return 3
 
 
+#: The public check of each question (each returns how many checks it ran).
 CHECKS = {"q1": q1, "q2": q2, "q3": q3, "q4": q4}
 
-#: Per question: the names the student defines and what an answer may use
-#: (:mod:`d2l_opt.grading.allow`); the master builds its questions from these.
 QUESTIONS = {
     "q1": {"names": ["rmsprop_trajectory", "gamma_one_multiplier"], "allow": ["numpy"]},
     "q2": {"names": ["rotated_grad", "steps_to_tolerance"], "allow": ["numpy"]},
