@@ -122,7 +122,7 @@ def _package_modules() -> tuple[frozenset[str], dict[str, str]]:
 
     root = Path(d2l_opt.__file__).resolve().parent
     names = frozenset(module_files(root))
-    exports = {k: f"{_PACKAGE}.{v}" for k, v in getattr(d2l_opt, "_WHERE", {}).items()}
+    exports = {k: f"{_PACKAGE}.{v}" for k, v in d2l_opt._where().items()}
     return names, exports
 
 
