@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 import yaml
-from repo_files import book_notebooks
+from repo_files import book_notebooks, tracked
 
 from d2l_opt.grading import export
 
@@ -82,7 +82,8 @@ def test_export_elsewhere_writes_the_file_and_offers_nothing(tmp_path):
 
 
 def notebook_sources() -> list[str]:
-    return book_notebooks()
+    """Every notebook a reader can open in Colab: the English ones and the Korean ones (ko/)."""
+    return book_notebooks() + tracked("ko/*.ipynb")
 
 
 COLAB_LINK = re.compile(r'href="(https://colab\.research\.google\.com/[^"]+)"')

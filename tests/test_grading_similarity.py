@@ -150,3 +150,20 @@ def test_grade_writes_similarity_csv_and_report_section(graded, tmp_path):
     assert rows[0] == "exercise,a,b,similarity,flagged" and len(rows) == 1 + 10
     report = (out / "report.md").read_text()
     assert "## Similar submissions" in report and "`copy.ipynb`" in report
+
+
+def test_grading_without_the_instructors_extra_still_grades(graded, tmp_path, monkeypatch, capsys):
+    # copydetect is d2l-opt[grading]: without it `grade` writes every result and says why the
+    # similarity report is missing, instead of failing after the grading.
+    import sys
+
+    monkeypatch.setitem(sys.modules, "copydetect", None)  # makes `import copydetect` fail
+    folder, _, _ = graded
+    out = tmp_path / "out"
+    args = ["grade", str(folder), "--master", str(MASTERS / "adagrad.ipynb"), "--out", str(out),
+            "--sandbox", "subprocess", "--progress", "off"]  # fmt: skip
+    assert cli(args) == 0
+    err = capsys.readouterr().err
+    assert "no similarity report" in err and "d2l-opt[grading]" in err
+    assert (out / "report.md").exists() and not (out / "similarity.csv").exists()
+    assert "## Similar submissions" not in (out / "report.md").read_text()

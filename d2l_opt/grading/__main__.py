@@ -76,14 +76,19 @@ def _grade(args) -> int:
     finally:
         bar.close()
     results = [done[path] for path in files]
-    pairs = similarity.similar_pairs(results, masters, threshold=args.similarity)
+    try:
+        pairs = similarity.similar_pairs(results, masters, threshold=args.similarity)
+    except ImportError as missing:  # the instructors' extra: grades stand without it
+        print(f"no similarity report: {missing}", file=sys.stderr)
+        pairs = None
     meta = {"graded_at": grader.now(), "sandbox": mode, "seconds": time.perf_counter() - start}
     paths = report.write_reports(results, args.out, meta, similar=pairs)
     for r in results:
         status = r["problem"] or f"{r['score']:g} / {r['max_score']:g}"
         print(f"{Path(r['submission']).name}: {status}")
-    flagged = sum(1 for p in pairs if p["flagged"])
-    print(f"{flagged} pair(s) of submissions look alike (threshold {args.similarity:g})")
+    if pairs is not None:
+        flagged = sum(1 for p in pairs if p["flagged"])
+        print(f"{flagged} pair(s) of submissions look alike (threshold {args.similarity:g})")
     print(f"wrote {', '.join(str(p) for p in paths.values())}")
     return 0
 
