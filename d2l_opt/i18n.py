@@ -18,8 +18,10 @@ cell.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 LANGUAGES = ("en", "ko")
 DEFAULT_LANGUAGE = "en"
@@ -31,6 +33,7 @@ __all__ = [
     "get_language",
     "language_chosen",
     "catalogue",
+    "load_catalogues",
     "message",
     "missing_translations",
 ]
@@ -99,6 +102,35 @@ def catalogue(rows: Mapping[str, tuple[str, ...]]) -> dict[str, dict[str, str]]:
             )
         table[key] = dict(zip(LANGUAGES, texts, strict=True))
     return table
+
+
+def load_catalogues(path: str | Path) -> dict[str, dict[str, dict[str, str]]]:
+    """The catalogues of a JSON data file ``{"section": {"key": {"en": ..., "ko": ...}}}``.
+
+    Texts live in data files so that translators edit plain data; a module reads its file once,
+    at import. A text missing a language of :data:`LANGUAGES`, or in an unknown one, is an error
+    here rather than a surprise when the message is first shown.
+
+    >>> figures = load_catalogues(Path(__file__).parent / "widgets" / "messages.json")["figures"]
+    >>> figures["steps"]
+    {'en': 'steps', 'ko': '스텝 수'}
+    """
+    path = Path(path)
+    with path.open(encoding="utf-8") as file:
+        sections = json.load(file)
+    if not isinstance(sections, dict):
+        raise ValueError(f"{path.name}: expected an object of catalogues, got {sections!r}")
+    for section, table in sections.items():
+        if not isinstance(table, dict):
+            raise ValueError(f"{path.name}: catalogue {section!r} is not an object")
+        for key, texts in table.items():
+            if not isinstance(texts, dict) or sorted(texts) != sorted(LANGUAGES):
+                found = sorted(texts) if isinstance(texts, dict) else texts
+                raise ValueError(
+                    f"{path.name}: message {section}.{key} has {found!r}, expected one text per "
+                    "language: " + ", ".join(LANGUAGES)
+                )
+    return sections
 
 
 def message(

@@ -221,3 +221,25 @@ def test_every_listed_mistake_differs_from_the_right_answer(case):
         wrong = func(*args, mistake=name, **kwargs)
         wrong = np.asarray(np.stack(wrong) if isinstance(wrong, tuple) else wrong, dtype=float)
         assert not np.allclose(wrong, right, rtol=1e-7, atol=0, equal_nan=True), (func, name)
+
+
+@pytest.mark.parametrize(
+    ("exercise", "name", "shown"),
+    [
+        ("adagrad", "adagrad", "adagrad(grad, (-5, -2), lr=0.4, eps=0.1, steps=4)"),
+        ("momentum", "heavy_ball", "heavy_ball(grad, (-5, -2), lr=0.1, beta=0.5, steps=4)"),
+    ],
+)
+def test_a_wrong_public_path_is_named_by_the_call_the_student_sees(exercise, name, shown):
+    import importlib
+
+    from d2l_opt.grading.spec import Fail
+
+    module = importlib.import_module(f"d2l_opt.grading.public.{exercise}")
+
+    def standing_still(grad, x0, *settings):
+        return np.repeat(np.asarray(x0, float)[None], settings[-1] + 1, axis=0)
+
+    with pytest.raises(Fail) as failure:
+        module.CHECKS["q1"]({name: standing_still})
+    assert str(failure.value).startswith(shown + " ")

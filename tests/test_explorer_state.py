@@ -18,13 +18,14 @@ import pytest
 from explorer_reference import BASE, expected_state
 
 from d2l_opt import widgets
+from d2l_opt.widgets import contract
 
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
 
 TOL = 1e-9
 STEPS = 60
-OPTIMIZERS = ("SGD", "Momentum", "Nesterov", "Adagrad", "RMSProp", "Adam")
+OPTIMIZERS = contract.OPTIMIZERS
 
 HARNESS = r"""
 const AS = require(process.argv[1]);
@@ -50,12 +51,7 @@ SETTINGS = [
         "x0": [-1.0, 1.0],
         "steps": STEPS,
         "lr": 0.05,
-        "momentum": 0.9,
-        "alpha": 0.9,
-        "beta1": 0.9,
-        "beta2": 0.999,
-        "eps": 1e-6,
-        "eps_inside_sqrt": False,
+        **contract.RULE_SETTINGS,  # the explorer's own defaults
     },
     {
         "problem": "rosenbrock",

@@ -47,3 +47,26 @@ def test_catalogue_rows_give_one_text_per_language_in_order():
     for short in (("only English",), "a bare string"):
         with pytest.raises(ValueError, match="one per language: en, ko"):
             i18n.catalogue({"short": short})
+
+
+def test_catalogue_files_load_as_written_and_refuse_a_text_without_every_language(tmp_path):
+    good = tmp_path / "good.json"
+    good.write_text('{"fig": {"steps": {"en": "{n} steps", "ko": "{n}스텝"}}}', encoding="utf-8")
+    table = i18n.load_catalogues(good)["fig"]
+    assert i18n.message(table, "steps", lang="ko", n=3) == "3스텝"
+    for texts in ('{"en": "only English"}', '{"en": "a", "ko": "b", "fr": "c"}', '"bare"'):
+        bad = tmp_path / "bad.json"
+        bad.write_text('{"fig": {"steps": ' + texts + "}}", encoding="utf-8")
+        with pytest.raises(ValueError, match=r"bad\.json: message fig\.steps .*en, ko"):
+            i18n.load_catalogues(bad)
+    (tmp_path / "list.json").write_text("[]", encoding="utf-8")
+    with pytest.raises(ValueError, match="expected an object of catalogues"):
+        i18n.load_catalogues(tmp_path / "list.json")
+
+
+def test_the_packaged_catalogues_have_every_language():
+    from d2l_opt.grading import messages as grading
+    from d2l_opt.widgets import messages as figures
+
+    for table in (grading.MISTAKES, grading.MESSAGES, grading.HINTS, figures.MESSAGES):
+        assert table and i18n.missing_translations(table) == []

@@ -37,6 +37,34 @@ def _array(x) -> np.ndarray:
     return np.array(x, dtype=np.float64)
 
 
+def _path(grad, x0, steps: int, update) -> np.ndarray:
+    """Rows x_0 … x_steps of ``x, s = update(t, x, g, s)`` with g = grad(x) and the state s
+    starting at 0. A mistaken rule may overflow: that gives inf/nan, without warnings."""
+    x = _array(x0)
+    s = np.zeros_like(x)
+    out = [x.copy()]
+    with np.errstate(all="ignore"):
+        for t in range(steps):
+            x, s = update(t, x, _array(grad(x)), s)
+            out.append(x.copy())
+    return np.array(out)
+
+
+def _denominator(s, eps, inside: bool, mistake: str | None):
+    """√(s + ε) if ``inside`` else √s + ε; the other placement under the mistake that puts ε
+    on the wrong side, s + ε under ``"sqrt_missing"``."""
+    if mistake == "sqrt_missing":
+        return s + eps
+    if mistake == ("eps_outside" if inside else "eps_inside"):
+        inside = not inside
+    return np.sqrt(s + eps) if inside else np.sqrt(s) + eps
+
+
+def _descend(x, step, mistake: str | None):
+    """``x - step``, or ``x + step`` under the ``"wrong_sign"`` mistake."""
+    return x + step if mistake == "wrong_sign" else x - step
+
+
 # ---------------------------------------------------------------------------------- EWMA
 
 
@@ -90,7 +118,7 @@ def heavy_ball_trajectory(grad, x0, lr, beta, steps, mistake: str | None = None)
                 v = beta * 0.0 + g
             else:
                 v = beta * v + g
-            x = x + lr * v if mistake == "wrong_sign" else x - lr * v
+            x = _descend(x, lr * v, mistake)
         out.append(x.copy())
     return np.array(out)
 
@@ -120,22 +148,12 @@ def _adagrad_sum(s, g, mistake: str | None):
 def adagrad_trajectory(grad, x0, lr, eps, steps, mistake: str | None = None) -> np.ndarray:
     r"""Adagrad, ε outside: :math:`s \leftarrow s + g^2`,
     :math:`x \leftarrow x - \eta g/(\sqrt s+\epsilon)`."""
-    x = _array(x0)
-    s = np.zeros_like(x)
-    out = [x.copy()]
-    with np.errstate(all="ignore"):
-        for _ in range(steps):
-            g = _array(grad(x))
-            s = _adagrad_sum(s, g, mistake)
-            if mistake == "eps_inside":
-                denom = np.sqrt(s + eps)
-            elif mistake == "sqrt_missing":
-                denom = s + eps
-            else:
-                denom = np.sqrt(s) + eps
-            x = x + lr * g / denom if mistake == "wrong_sign" else x - lr * g / denom
-            out.append(x.copy())
-    return np.array(out)
+
+    def update(t, x, g, s):
+        s = _adagrad_sum(s, g, mistake)
+        return _descend(x, lr * g / _denominator(s, eps, False, mistake), mistake), s
+
+    return _path(grad, x0, steps, update)
 
 
 def adagrad_effective_rates(grads, lr, eps, mistake: str | None = None) -> np.ndarray:
@@ -164,30 +182,20 @@ def rmsprop_trajectory(
     r"""RMSProp in d2l's form, ε inside: :math:`s \leftarrow \gamma s + (1-\gamma) g^2`,
     :math:`x \leftarrow x - \eta g/\sqrt{s+\epsilon}`, :math:`s_0 = 0`. ``gammas`` (one value
     per step, step 1 first) overrides ``gamma``."""
-    x = _array(x0)
-    s = np.zeros_like(x)
-    out = [x.copy()]
-    with np.errstate(all="ignore"):
-        for t in range(steps):
-            g = _array(grad(x))
-            gam = gamma if gammas is None else gammas[t]
-            if mistake == "off_by_one_steps" and gammas is not None:
-                gam = gammas[min(t + 1, len(gammas) - 1)]
-            g2 = g if mistake == "g_not_squared" else g * g
-            old = 0.0 if mistake == "state_not_updated" else s
-            if mistake == "one_minus_swapped":
-                s = (1 - gam) * old + gam * g2
-            else:
-                s = gam * old + (1 - gam) * g2
-            if mistake == "eps_outside":
-                denom = np.sqrt(s) + eps
-            elif mistake == "sqrt_missing":
-                denom = s + eps
-            else:
-                denom = np.sqrt(s + eps)
-            x = x + lr * g / denom if mistake == "wrong_sign" else x - lr * g / denom
-            out.append(x.copy())
-    return np.array(out)
+
+    def update(t, x, g, s):
+        gam = gamma if gammas is None else gammas[t]
+        if mistake == "off_by_one_steps" and gammas is not None:
+            gam = gammas[min(t + 1, len(gammas) - 1)]
+        g2 = g if mistake == "g_not_squared" else g * g
+        old = 0.0 if mistake == "state_not_updated" else s
+        if mistake == "one_minus_swapped":
+            s = (1 - gam) * old + gam * g2
+        else:
+            s = gam * old + (1 - gam) * g2
+        return _descend(x, lr * g / _denominator(s, eps, True, mistake), mistake), s
+
+    return _path(grad, x0, steps, update)
 
 
 def first_below(values, tol: float, mistake: str | None = None) -> int:
@@ -221,7 +229,7 @@ def adam_step(param, grad, m, v, t, lr, beta1, beta2, eps, mistake: str | None =
             step = lr * m_hat / np.sqrt(v_hat + eps)
         else:
             step = lr * m_hat / (np.sqrt(v_hat) + eps)
-        new_param = param + step if mistake == "wrong_sign" else param - step
+        new_param = _descend(param, step, mistake)
     if mistake == "state_not_updated":
         return new_param, m, v
     return new_param, m_new, v_new

@@ -225,6 +225,9 @@ def _view_args(allow: list[str] | None, blocker: Path) -> list[str]:
         cmd += ["--perms", "0755", "--dir", str(folder)]
     for path in visible.values():
         cmd += ["--ro-bind", str(path), str(path)]
+        texts = path.with_suffix(".json")  # a module's message catalogue travels with it
+        if texts.is_file():
+            cmd += ["--ro-bind", str(texts), str(texts)]
     if allow is not None:
         for name in allow_rules.RESTRICTED_LIBRARIES:
             folder = _library_dir(name) if name not in allow else None

@@ -1084,7 +1084,8 @@
 
   /** Common set-up of the three figures. options: aria (message key),
    *  playback ({first: 0 or 1}, or absent). The figure provides controlValues(),
-   *  applyControl(key, value), redraw() and, with playback, stepCount() and showStep(). */
+   *  applyControl(key, value), redraw() and, with playback, showStep() (stepCount() defaults to
+   *  the steps setting). */
   function FigureShell(root, config, options) {
     this.root = root;
     this.config = config;
@@ -1213,6 +1214,18 @@
       self.setStep(Number(scrub.value));
     });
     return { bar: bar, back: back, play: play, forward: forward, scrub: scrub, readout: readout };
+  };
+
+  /** How many steps playback runs through: the figure's steps setting. */
+  FigureShell.prototype.stepCount = function () {
+    return this.settings.steps;
+  };
+
+  /** The note becomes the caption and a line below the plot reads out the current step
+   *  (the figures whose state is one line of text). */
+  FigureShell.prototype.addStepReadout = function () {
+    this.caption = this.note;
+    this.stepText = html("div", { class: "as-state" }, this.below);
   };
 
   FigureShell.prototype.currentStep = function () {
@@ -1534,10 +1547,6 @@
     });
   };
 
-  TrajectoryFigure.prototype.stepCount = function () {
-    return this.settings.steps;
-  };
-
   TrajectoryFigure.prototype.redraw = function () {
     var s = this.settings, config = this.config, info = config.problems[s.problem];
     var result = this.compute(), problem = result.problem;
@@ -1792,15 +1801,10 @@
     this.stepMark = el("circle", { class: "as-loss-mark", r: 4, fill: config.color },
       this.seriesPanel.plot);
     this.buildControls();
-    this.caption = this.note;
-    this.stepText = html("div", { class: "as-state" }, this.below);
+    this.addStepReadout();
     this.redraw();
   }
   inherit(EwmaFigure);
-
-  EwmaFigure.prototype.stepCount = function () {
-    return this.settings.steps;
-  };
 
   EwmaFigure.prototype.redraw = function () {
     var s = this.settings, config = this.config, t = s.steps;
@@ -1943,15 +1947,11 @@
         self.pick(self.ratePanel.dataPoint(self.svg, event));
       });
     });
-    this.caption = this.note;
-    this.stepText = html("div", { class: "as-state" }, this.below);
+    this.addStepReadout();
     this.redraw();
   }
   inherit(EigenFigure);
 
-  EigenFigure.prototype.stepCount = function () {
-    return this.settings.steps;
-  };
   EigenFigure.prototype.drawHeatmap = function () {
     var config = this.config, p = this.ratePanel, nx = 150, ny = 100;
     var lr = config.lr_range, br = config.beta_range, href = null, lo = config.rate_min || 0;

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from d2l_opt.problems import PROBLEMS
@@ -61,11 +63,25 @@ def check_call(ns: dict, name: str, expect, *case, what: str, hint: str) -> int:
     return 1
 
 
-def check_path(ns: dict, name: str, expect, case: tuple, *, what: str, hint: str) -> int:
+def check_path(
+    ns: dict, name: str, expect, case: tuple, *, what: str | None = None, hint: str
+) -> int:
     """Public check of the student's ``name(grad, x0, *settings)`` on ``case = (problem, x0,
     *settings)``, with ``expect(answer, *case, what=, hint=)`` the exercise's comparison; one
-    check."""
+    check. ``what`` defaults to the call written out, ``name(grad, (x0), setting=value, ...)``,
+    the settings named as ``expect``'s parameters after ``x0``."""
     problem, x0, *settings = case
+    if what is None:
+        what = _written_call(name, expect, x0, settings)
     answer = need(ns, name)(PROBLEMS[problem].grad, np.array(x0), *settings)
     expect(answer, *case, what=what, hint=hint)
     return 1
+
+
+def _written_call(name: str, expect, x0, settings) -> str:
+    """``heavy_ball(grad, (-5, -2), lr=0.1, beta=0.5, steps=4)`` for :func:`check_path`."""
+    parameters = list(inspect.signature(expect).parameters)
+    keys = parameters[parameters.index("x0") + 1 :][: len(settings)]
+    start = ", ".join(f"{v:g}" for v in x0)
+    named = "".join(f", {k}={v:g}" for k, v in zip(keys, settings, strict=True))
+    return f"{name}(grad, ({start}){named})"

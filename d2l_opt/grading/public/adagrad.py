@@ -44,8 +44,7 @@ def expect_rates(answer, grads, lr, eps, *, what="effective_rates", hint=None):
 
 
 def q1(ns: dict) -> int:
-    what, hint = "adagrad(grad, (-5, -2), lr=0.4, eps=0.1, steps=4)", "adagrad_q1"
-    return check_path(ns, "adagrad", expect_trajectory, PUBLIC_TRAJECTORY, what=what, hint=hint)
+    return check_path(ns, "adagrad", expect_trajectory, PUBLIC_TRAJECTORY, hint="adagrad_q1")
 
 
 def q2(ns: dict) -> int:

@@ -37,8 +37,7 @@ def expect_lr(answer, lipschitz, mu, *, what="optimal_lr", hint=None):
 
 
 def q1(ns: dict) -> int:
-    what, hint = "heavy_ball(grad, (-5, -2), lr=0.1, beta=0.5, steps=4)", "momentum_q1"
-    return check_path(ns, "heavy_ball", expect_trajectory, PUBLIC_TRAJECTORY, what=what, hint=hint)
+    return check_path(ns, "heavy_ball", expect_trajectory, PUBLIC_TRAJECTORY, hint="momentum_q1")
 
 
 def q2(ns: dict) -> int:
