@@ -9,13 +9,12 @@ rates written out from the update rules' formulas here.
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
 
 import numpy as np
 import pytest
 from explorer_reference import BASE, expected_state
+from test_widgets_js import run_node
 
 from d2l_opt import widgets
 from d2l_opt.widgets import contract
@@ -96,17 +95,7 @@ def js_states():
         }
         for i, name in keys
     ]
-    script = str(widgets.STATIC_DIR / "adaptive_steps.js")
-    result = subprocess.run(
-        [NODE, "-e", HARNESS, script],
-        input=json.dumps(jobs),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return dict(zip(keys, json.loads(result.stdout), strict=True))
+    return dict(zip(keys, run_node(HARNESS, jobs), strict=True))
 
 
 def close(got, want, label):

@@ -86,9 +86,15 @@ process.stdin.on("end", () => {
 
 
 def run_js(jobs: list[dict]) -> list:
+    return run_node(HARNESS, jobs)
+
+
+def run_node(harness: str, jobs: list[dict]) -> list:
+    """Run ``harness`` under Node.js with the JS module's path as argument and ``jobs`` as JSON
+    on stdin; its JSON output."""
     script = str(widgets.STATIC_DIR / "adaptive_steps.js")
     result = subprocess.run(
-        [NODE, "-e", HARNESS, script],
+        [NODE, "-e", harness, script],
         input=json.dumps(jobs),
         capture_output=True,
         text=True,
