@@ -38,6 +38,7 @@ tensor([ 0.9000, -0.9000])
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from typing import Any
 
@@ -55,9 +56,52 @@ def _scalar_dtype() -> torch.dtype:
     return torch.float64 if torch.get_default_dtype() == torch.float64 else torch.float32
 
 
-def _defaults(arguments: dict[str, Any]) -> dict[str, Any]:
-    """A constructor's ``locals()`` as torch's param-group defaults (all but the parameters)."""
-    return {k: v for k, v in arguments.items() if k not in ("self", "params", "__class__")}
+#: The type of each constructor argument, for the signatures that help() and the docs show.
+_ANNOTATIONS = {
+    "betas": "tuple[float, float]",
+    "nesterov": "bool",
+    "amsgrad": "bool",
+    "centered": "bool",
+    "foreach": "bool | None",
+    "fused": "bool | None",
+    "nonfinite": "str",
+}
+#: Our keyword-only arguments beyond torch's (see the module docstring).
+_OURS = {"eps_inside_sqrt": False, "nonfinite": "raise"}
+
+
+def _constructor(positional: dict[str, Any], keyword_only: dict[str, Any], **fixed: Any):
+    """An ``__init__(self, params, ...)`` with exactly these arguments and defaults, in order.
+
+    Each optimizer states torch's signature once, as data; the bound arguments (plus ``fixed``
+    values the caller may not choose) become torch's param-group ``defaults``. Unknown,
+    repeated or surplus arguments raise ``TypeError`` as a written-out signature would.
+    """
+    kind = inspect.Parameter
+
+    def parameter(name, default, how):
+        annotation = _ANNOTATIONS.get(name, "bool" if isinstance(default, bool) else "float")
+        return kind(name, how, default=default, annotation=annotation)
+
+    signature = inspect.Signature(
+        [kind("self", kind.POSITIONAL_OR_KEYWORD), kind("params", kind.POSITIONAL_OR_KEYWORD)]
+        + [parameter(n, d, kind.POSITIONAL_OR_KEYWORD) for n, d in positional.items()]
+        + [parameter(n, d, kind.KEYWORD_ONLY) for n, d in keyword_only.items()]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            bound = signature.bind(self, *args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{type(self).__name__}() {exc}") from None
+        bound.apply_defaults()
+        arguments = dict(bound.arguments)
+        del arguments["self"]
+        params = arguments.pop("params")
+        _RuleOptimizer.__init__(self, params, {**arguments, **fixed})
+
+    __init__.__signature__ = signature
+    return __init__
 
 
 def _float(x: Any) -> float:
@@ -74,6 +118,8 @@ class _RuleOptimizer(Optimizer):
     _has_step = True
     #: defaults for keys that old or foreign state dicts may lack (filled in __setstate__)
     _group_fallbacks: dict[str, Any] = {}
+    #: whether torch creates the state when the optimizer is made (Adagrad) or at the first step
+    _eager_state = False
 
     def __init__(self, params, defaults: dict[str, Any]):
         for flag in ("differentiable", "capturable", "fused"):
@@ -82,6 +128,11 @@ class _RuleOptimizer(Optimizer):
         self._rule_cache: dict[tuple, Any] = {}
         self.skipped_steps = 0
         super().__init__(params, defaults)
+        if self._eager_state:  # so that state_dict() matches torch's before the first step
+            for group in self.param_groups:
+                rule = self._rule_for(group)
+                for p in group["params"]:
+                    self.state[p].update(self._init_state(p, rule))
 
     # -- hyper-parameters ---------------------------------------------------------------------
 
@@ -277,22 +328,10 @@ class SGD(_RuleOptimizer):
     _has_step = False
     _group_fallbacks = {"nesterov": False, "maximize": False, "foreach": None}
 
-    def __init__(
-        self,
-        params,
-        lr: float = 1e-3,
-        momentum: float = 0,
-        dampening: float = 0,
-        weight_decay: float = 0,
-        nesterov: bool = False,
-        *,
-        maximize: bool = False,
-        foreach: bool | None = None,
-        differentiable: bool = False,
-        fused: bool | None = None,
-        nonfinite: str = "raise",
-    ):
-        super().__init__(params, _defaults(locals()))
+    __init__ = _constructor(
+        dict(lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False),
+        dict(maximize=False, foreach=None, differentiable=False, fused=None, nonfinite="raise"),
+    )
 
     def _init_state(self, p, rule):
         return {}
@@ -339,28 +378,14 @@ class Adagrad(_RuleOptimizer):
     )
     _group_fallbacks = {"maximize": False, "foreach": None, "initial_accumulator_value": 0}
 
-    def __init__(
-        self,
-        params,
-        lr: float = 1e-2,
-        lr_decay: float = 0,
-        weight_decay: float = 0,
-        initial_accumulator_value: float = 0,
-        eps: float = 1e-10,
-        foreach: bool | None = None,
-        *,
-        maximize: bool = False,
-        differentiable: bool = False,
-        fused: bool | None = None,
-        eps_inside_sqrt: bool = False,
-        nonfinite: str = "raise",
-    ):
-        super().__init__(params, _defaults(locals()))
-        # torch creates Adagrad's state eagerly; do the same so state_dict() matches
-        for group in self.param_groups:
-            rule = self._rule_for(group)
-            for p in group["params"]:
-                self.state[p].update(self._init_state(p, rule))
+    _eager_state = True
+    # fmt: off
+    __init__ = _constructor(
+        dict(lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
+             foreach=None),
+        dict(maximize=False, differentiable=False, fused=None, **_OURS),
+    )
+    # fmt: on
 
 
 class RMSprop(_RuleOptimizer):
@@ -396,24 +421,13 @@ class RMSprop(_RuleOptimizer):
         "capturable": False,
     }
 
-    def __init__(
-        self,
-        params,
-        lr: float = 1e-2,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        momentum: float = 0,
-        centered: bool = False,
-        capturable: bool = False,
-        foreach: bool | None = None,
-        maximize: bool = False,
-        differentiable: bool = False,
-        *,
-        eps_inside_sqrt: bool = False,
-        nonfinite: str = "raise",
-    ):
-        super().__init__(params, _defaults(locals()))
+    # fmt: off
+    __init__ = _constructor(
+        dict(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+             capturable=False, foreach=None, maximize=False, differentiable=False),
+        _OURS,
+    )
+    # fmt: on
 
 
 class Adam(_RuleOptimizer):
@@ -458,25 +472,13 @@ class Adam(_RuleOptimizer):
         "fused": None,
     }
 
-    def __init__(
-        self,
-        params,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        amsgrad: bool = False,
-        *,
-        foreach: bool | None = None,
-        maximize: bool = False,
-        capturable: bool = False,
-        differentiable: bool = False,
-        fused: bool | None = None,
-        decoupled_weight_decay: bool = False,
-        eps_inside_sqrt: bool = False,
-        nonfinite: str = "raise",
-    ):
-        super().__init__(params, _defaults(locals()))
+    # fmt: off
+    __init__ = _constructor(
+        dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False),
+        dict(foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+             decoupled_weight_decay=False, **_OURS),
+    )
+    # fmt: on
 
 
 class AdamW(Adam):
@@ -493,21 +495,15 @@ class AdamW(Adam):
     1.9
     """
 
-    def __init__(
-        self,
-        params,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-        amsgrad: bool = False,
-        **flags: Any,
-    ):
-        # the keyword-only flags of Adam (maximize, foreach, ..., eps_inside_sqrt, nonfinite)
-        if "decoupled_weight_decay" in flags:
-            raise TypeError("AdamW's weight decay is always decoupled; use Adam to choose")
-        flags["decoupled_weight_decay"] = True
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, **flags)
+    # torch's AdamW has no decoupled_weight_decay argument: it is always on
+    # fmt: off
+    __init__ = _constructor(
+        dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False),
+        dict(maximize=False, foreach=None, capturable=False, differentiable=False, fused=None,
+             **_OURS),
+        decoupled_weight_decay=True,
+    )
+    # fmt: on
 
     def __setstate__(self, state):
         super().__setstate__(state)

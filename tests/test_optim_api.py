@@ -297,3 +297,41 @@ def test_add_param_group_validates():
     with pytest.raises(ValueError, match="Invalid learning rate"):
         opt.add_param_group({"params": [b], "lr": -1.0})
     assert len(opt.param_groups) == 1
+
+
+OUR_ARGUMENTS = {"eps_inside_sqrt", "nonfinite"}
+
+
+@pytest.mark.parametrize("name", [n for n, _ in CASES])
+def test_constructor_signature_is_torchs_plus_our_two_arguments(name):
+    import inspect
+
+    def shape(cls):
+        return [
+            (p.name, p.kind, p.default)
+            for p in inspect.signature(cls).parameters.values()
+            if p.name not in OUR_ARGUMENTS
+        ]
+
+    assert shape(getattr(ours, name)) == shape(getattr(torch.optim, name))
+    extra = set(inspect.signature(getattr(ours, name)).parameters) - set(
+        inspect.signature(getattr(torch.optim, name)).parameters
+    )
+    assert extra == (OUR_ARGUMENTS - {"eps_inside_sqrt"} if name == "SGD" else OUR_ARGUMENTS)
+    # the same arguments, given by position and by name, make the same defaults as torch's
+    w = torch.nn.Parameter(torch.ones(2))
+    theirs = getattr(torch.optim, name)([w]).defaults
+    mine = getattr(ours, name)([w]).defaults
+    assert {k: v for k, v in mine.items() if k not in OUR_ARGUMENTS} == theirs
+
+
+def test_constructor_refuses_unknown_repeated_and_surplus_arguments():
+    w = torch.nn.Parameter(torch.ones(2))
+    with pytest.raises(TypeError, match=r"Adam\(\) got an unexpected keyword argument 'betas1'"):
+        ours.Adam([w], betas1=0.9)
+    with pytest.raises(TypeError, match="multiple values for argument 'lr'"):
+        ours.SGD([w], 0.1, lr=0.2)
+    with pytest.raises(TypeError, match="too many positional arguments"):
+        ours.RMSprop([w], 0.1, 0.9, 1e-8, 0, 0, False, False, None, False, False, "extra")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'decoupled_weight_decay'"):
+        ours.AdamW([w], decoupled_weight_decay=False)  # torch's AdamW has no such argument

@@ -40,6 +40,8 @@ __all__ = [
     "ALWAYS_VISIBLE",
     "RESTRICTED_LIBRARIES",
     "Finding",
+    "PARSE_LOCK",
+    "parse",
     "scan",
     "uses",
     "visible_modules",
@@ -162,18 +164,25 @@ def scan(sources: list[str], allow: Iterable[str] | None) -> list[Finding]:
     return findings
 
 
-# CPython 3.11 before 3.11.8 can corrupt its AST recursion counter when threads parse at once
-# (the grader's --jobs); parsing one source at a time avoids it.
-_PARSE_LOCK = threading.Lock()
+# CPython 3.11 before 3.11.8 keeps one AST recursion counter per interpreter, so two threads
+# building syntax trees at once (the grader's --jobs workers, or a traceback's caret
+# positions in the main thread) can fail with "AST constructor recursion depth mismatch".
+# Every syntax tree the grader builds is built under this lock.
+PARSE_LOCK = threading.RLock()
+
+
+def parse(source: str) -> ast.Module:
+    """``ast.parse(source)``, one thread at a time (see :data:`PARSE_LOCK`)."""
+    with PARSE_LOCK:
+        return ast.parse(source)
 
 
 def _parse(source: str) -> ast.AST | None:
     """The syntax tree of ``source``, or None where it does not parse (too deep included)."""
-    with _PARSE_LOCK:
-        try:
-            return ast.parse(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError, SystemError):
-            return None
+    try:
+        return parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, SystemError):
+        return None
 
 
 def _scan_tree(tree: ast.AST, allow: list[str]) -> list[tuple[int, str]]:
@@ -292,7 +301,7 @@ def uses(value: object, namespace: dict, allow: Iterable[str]) -> list[str]:
 
 def _imports_of(path: Path, package_root: Path) -> set[str]:
     """``d2l_opt`` modules that ``path`` imports at module level (lazy imports left out)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parse(path.read_text(encoding="utf-8"))
     module = _module_name(path, package_root)
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
     out: set[str] = set()

@@ -329,7 +329,8 @@ def _score(entry: dict, q: Question, cells: list[tuple[int, str]], outcome: Chil
                 record["mistake"] = fail.mistake  # English, for the instructor's tables
         except Exception:  # noqa: BLE001 - a bug in the master must not stop the grader
             record["feedback"] = render("grader_error", lang)
-            record["grader_error"] = traceback.format_exc(limit=3)[-1500:]
+            with allow_rules.PARSE_LOCK:  # 3.11's tracebacks parse source lines for carets
+                record["grader_error"] = traceback.format_exc(limit=3)[-1500:]
         entry["tests"].append(record)
     entry["score"] = float(sum(t["points"] for t in entry["tests"] if t["passed"]))
     entry["status"] = "graded"
