@@ -108,6 +108,31 @@ def run_notebook(
     return result
 
 
+def run_notebooks(
+    python: str | Path,
+    notebooks: list[Path],
+    workdir: Path,
+    jobs: int | None = None,
+    env: dict | None = None,
+) -> dict[Path, dict]:
+    """:func:`run_notebook` for each of ``notebooks``, ``jobs`` at a time (default: one per
+    CPU); each in a folder of its own under ``workdir``. A runner that fails to start gives
+    ``{"stopped": <why>, "errors": []}`` for its notebook instead of stopping the others."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(index_and_path):
+        index, path = index_and_path
+        try:
+            return run_notebook(python, path, workdir / f"{index:02d}-{path.stem}", env=env)
+        except RuntimeError as exc:
+            return {"notebook": path.name, "stopped": str(exc), "errors": [], "seconds": None,
+                    "network": None}  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        results = list(pool.map(one, enumerate(notebooks)))
+    return dict(zip(notebooks, results, strict=True))
+
+
 def _loopback_up() -> None:
     """Bring up ``lo`` in a fresh network namespace (the kernel talks to its client on it)."""
     import fcntl

@@ -20,8 +20,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from notebook_runner import run_notebook
-from test_notebooks_execute import assert_ran_cleanly, notebooks
+from notebook_runner import run_notebooks
+from test_notebooks_execute import assert_ran_cleanly, notebooks, selected_params
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))
@@ -127,11 +127,19 @@ def test_the_package_is_the_wheel_not_the_checkout(colab, tmp_path):
     assert out[1] == "7.7.1"
 
 
+@pytest.fixture(scope="module")
+def colab_runs(colab, request, tmp_path_factory) -> dict[Path, dict]:
+    """The selected notebooks, run side by side (one per CPU), each in a folder of its own."""
+    paths = selected_params(request, "test_notebook_runs_with_colabs_versions")
+    workdir = tmp_path_factory.mktemp("colab-runs")
+    return run_notebooks(colab.python, [REPO / p for p in paths], workdir)
+
+
 @pytest.mark.slow
 # The Korean notebooks too: Korean readers open them in Colab (their code is the English code).
 @pytest.mark.parametrize("path", notebooks() + notebooks("ko/*.ipynb"))
-def test_notebook_runs_with_colabs_versions(colab, path, tmp_path):
-    assert_ran_cleanly(path, run_notebook(colab.python, REPO / path, tmp_path))
+def test_notebook_runs_with_colabs_versions(colab_runs, path):
+    assert_ran_cleanly(path, colab_runs[REPO / path])
 
 
 @pytest.mark.slow

@@ -1,22 +1,29 @@
-"""Every chapter and exercise notebook runs top to bottom in a fresh kernel (this environment:
-the current ipywidgets 8; tests/test_colab_env.py does the same under Colab's ipywidgets 7).
+"""Every chapter and exercise notebook runs top to bottom in this environment (the current
+ipywidgets 8; tests/test_colab_env.py runs them all again under Colab's ipywidgets 7, each
+from a folder outside the repository with the network off).
 
-Each runs from a temporary folder holding only the notebook, as it would in Colab, so a
-notebook that reads a file by a path relative to the repository fails here; and with the
-network off (see notebook_runner). The install cell finds d2l_opt already installed and does
-nothing. A notebook passes only with no error output in any cell.
+The chapters: ``make book`` has just executed them (``make test`` builds the book first), so
+their executed copies in ``_build/jupyter_execute`` are checked rather than run a second time:
+each must have this checkout's code and no error output (an exception inside a display hook
+becomes an error output without stopping the build). The exercise notebooks, which the book
+does not execute, run here in fresh kernels, each from a temporary folder holding only the
+notebook, with the network off (see notebook_runner). A notebook passes only with no error
+output in any cell.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
-from notebook_runner import run_notebook
+from notebook_runner import run_notebooks
 from repo_files import book_notebooks, tracked
 
 REPO = Path(__file__).resolve().parents[1]
+EXECUTED = REPO / "_build" / "jupyter_execute"
 
 
 def notebooks(*patterns: str) -> list[str]:
@@ -30,7 +37,50 @@ def assert_ran_cleanly(path: str, result: dict) -> None:
     assert not result["errors"], f"{path}: error outputs {result['errors']}"
 
 
+def selected_params(request, test_name: str, name: str = "path") -> list:
+    """The values of parameter ``name`` of the selected items of ``test_name``, in order: a
+    fixture that runs them all at once runs only what ``-k`` or a node id asked for."""
+    return [
+        item.callspec.params[name]
+        for item in request.session.items
+        if getattr(item, "originalname", None) == test_name and hasattr(item, "callspec")
+    ]
+
+
+def code_of(notebook) -> list[str]:
+    return [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+
+
+@pytest.mark.parametrize("path", notebooks("chapters/*.ipynb"))
+def test_chapter_ran_cleanly_in_the_book_build(path):
+    executed = EXECUTED / path
+    if not executed.is_file():
+        missing = f"{executed.relative_to(REPO)} is missing: make book executes the chapters"
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    ran = nbformat.read(executed, as_version=4)
+    source = nbformat.read(REPO / path, as_version=4)
+    assert code_of(ran) == code_of(source), f"{executed} is stale: run make book"
+    errors = [
+        (index, output.get("ename"), output.get("evalue"))
+        for index, cell in enumerate(ran.cells)
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.output_type == "error"
+    ]
+    assert not errors, f"{path}: error outputs {errors}"
+    assert all(c.get("execution_count") for c in ran.cells if c.cell_type == "code" and c.source)
+
+
+@pytest.fixture(scope="module")
+def exercise_runs(request, tmp_path_factory) -> dict[Path, dict]:
+    paths = selected_params(request, "test_exercise_notebook_runs_in_a_fresh_kernel")
+    workdir = tmp_path_factory.mktemp("exercise-runs")
+    return run_notebooks(sys.executable, [REPO / p for p in paths], workdir)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("path", notebooks())
-def test_notebook_runs_in_a_fresh_kernel(path, tmp_path):
-    assert_ran_cleanly(path, run_notebook(sys.executable, REPO / path, tmp_path))
+@pytest.mark.parametrize("path", notebooks("exercises/*.ipynb"))
+def test_exercise_notebook_runs_in_a_fresh_kernel(path, exercise_runs):
+    assert_ran_cleanly(path, exercise_runs[REPO / path])
