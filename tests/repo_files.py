@@ -19,3 +19,19 @@ def tracked(*patterns: str) -> list[str]:
 def book_notebooks() -> list[str]:
     """The tracked notebooks under chapters/ and exercises/ (the masters included)."""
     return tracked("chapters/*.ipynb", "exercises/*.ipynb")
+
+
+def book_tool(name: str):
+    """The module ``tools/<name>.py``, loaded by path as ``book_<name>``: a plain ``import
+    i18n`` would find the repository's ``i18n/`` folder (the translations) instead."""
+    import importlib.util
+    import sys
+
+    module_name = f"book_{name}"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, REPO / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module

@@ -6,28 +6,19 @@ Korean notebooks and pages under ``ko/``, and the English sources they translate
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
-import sys
 from collections import Counter
 from pathlib import Path
 
 import nbformat
 import pytest
+from repo_files import book_tool
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location("book_i18n", REPO / "tools" / "i18n.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-i18n = _load_tool()
+i18n = book_tool("i18n")
 
 # Formulas must reach the Korean text unchanged; so must cross-reference roles and their
 # targets, labels and directive fences, or references and numbering break.

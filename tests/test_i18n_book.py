@@ -236,6 +236,32 @@ def test_korean_pages_show_the_english_pages_formulas(editions):
     assert not problems, "\n".join(problems)
 
 
+OUTPUT_MEDIA = re.compile(
+    r'<img [^>]*src="[^"]*_images/|data:image/|<svg[^>]*xmlns="http://www.w3.org/2000/svg"'
+)
+
+
+def test_korean_pages_show_the_english_pages_outputs(editions):
+    # The Korean pages reuse the English build's outputs. MyST-NB writes its executed copy of a
+    # notebook served from its cache without outputs, so a rebuild after a markdown-only edit
+    # once gave Korean chapters without figures: count every cell's outputs and images.
+    english, korean = editions
+    problems = []
+    for page in pages(english):
+        en, ko = (root / page for root in (english, korean))
+        en_text, ko_text = en.read_text(encoding="utf-8"), ko.read_text(encoding="utf-8")
+        counts = [
+            (text.count('class="cell_output'), len(OUTPUT_MEDIA.findall(text)))
+            for text in (en_text, ko_text)
+        ]
+        if counts[0] != counts[1]:
+            problems.append(f"{page}: English (outputs, images) {counts[0]}, Korean {counts[1]}")
+    assert any(
+        OUTPUT_MEDIA.search((english / p).read_text(encoding="utf-8")) for p in pages(english)
+    )
+    assert not problems, "\n".join(problems)
+
+
 def test_korean_launch_buttons_open_korean_notebooks(editions):
     english, korean = editions
     colab = re.compile(r'https://colab\.research\.google\.com/github/[^"]+?/blob/[^/"]+/([^"]+)"')

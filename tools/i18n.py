@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import copy
 import difflib
-import json
 import re
 import shutil
 import subprocess
@@ -493,28 +492,34 @@ def korean_config(root: Path = REPO) -> dict:
     return config
 
 
-def _restore_glue(nb, glue_file: Path) -> None:
-    """Put back the glued values MyST-NB took out of an executed notebook.
+def executed_notebook(source: Path, root: Path = REPO, build_dir: Path | None = None):
+    """The English build's executed copy of the notebook ``source`` (relative to ``root``),
+    with every output, the glued values included, for this checkout's code.
 
-    MyST-NB moves every ``glue`` output into ``<notebook>.glue.json`` beside the executed copy;
-    the Korean build does not execute, so it finds its values only if they are outputs again.
-    Where they sit does not matter (the text roles look them up by name): the first code cell.
+    It comes from the build's jupyter-cache, not from ``_build/jupyter_execute``: MyST-NB
+    writes that copy without outputs whenever the notebook was served from the cache (a
+    markdown-only edit, a touched file), and moves the glued values out into ``.glue.json``.
+    Raises ``FileNotFoundError`` when the cache holds no run of the current code.
     """
-    if not glue_file.exists():
-        return
-    outputs = []
-    for output in json.loads(glue_file.read_text(encoding="utf-8")).values():
-        prefix = output["metadata"]["scrapbook"].get("mime_prefix", "")
-        data = {prefix + mime: value for mime, value in output["data"].items()}
-        outputs.append(nbformat.from_dict({**output, "data": data}))
-    first_code = next(cell for cell in nb.cells if cell.cell_type == "code")
-    first_code.outputs = [*first_code.get("outputs", []), *outputs]
+    from jupyter_cache import get_cache
+
+    build_dir = build_dir or root / "_build"
+    cache_dir = build_dir / ".jupyter_cache"
+    nb = nbformat.read(root / source, as_version=4)
+    if cache_dir.is_dir():
+        try:
+            return get_cache(cache_dir).merge_match_into_notebook(nb)[1]
+        except KeyError:
+            pass
+    raise FileNotFoundError(
+        f"{source}: the English build has not executed this code; "
+        "build the English book first (`jupyter-book build .`)"
+    )
 
 
 def stage(root: Path = REPO, build_dir: Path | None = None) -> Path:
     """Write the Korean book's source folder from the English build's executed notebooks."""
     build_dir = build_dir or root / "_build"
-    executed = build_dir / "jupyter_execute"
     stage_dir = build_dir / f"{LANG}_src"
     toc = korean_toc(root)
     wanted: dict[Path, str] = {
@@ -531,13 +536,7 @@ def stage(root: Path = REPO, build_dir: Path | None = None) -> Path:
             wanted[Path(f"{doc}.md")] = korean_markdown(Path(f"{doc}.md"), root)
         else:
             source = Path(f"{doc}.ipynb")
-            run = executed / source
-            if not run.exists():
-                raise FileNotFoundError(
-                    f"{run} is missing: build the English book first (`jupyter-book build .`)"
-                )
-            nb = nbformat.read(run, as_version=4)
-            _restore_glue(nb, run.with_suffix(".glue.json"))
+            nb = executed_notebook(source, root, build_dir)
             wanted[source] = notebook_text(korean_notebook(nb, source, root))
     # Unchanged files keep their time stamps, so Sphinx rebuilds only what changed.
     for path, text in wanted.items():
