@@ -467,7 +467,7 @@ def test_a_korean_figure_shows_korean_labels_and_the_same_numbers():
     assert ewma_ko.controls["bias_correction"].description == "편향 보정"
     assert "자바스크립트" in eigen_ko.to_html()
     labels = {spec["key"]: spec["label"] for spec in ko.static_config()["controls"]}
-    assert labels["x0_1"] == "시작점 x\u2081"
+    assert labels["x0_1"] == "시작점 w\u2081"
     assert ko.static_config()["lang"] == "ko" and en.static_config()["lang"] == "en"
     # what matplotlib draws is Korean only where a Hangul font is installed
     plot_lang = "ko" if live.hangul_font() else "en"

@@ -678,7 +678,7 @@
       "trajectory.keypad": "start point ({x1}, {x2}); the arrow keys move it",
       "trajectory.turned": ", turned {deg}\u00b0",
       "axis.step": "step t",
-      "loss.title": "relative loss f(x\u209c) / f(x\u2080)",
+      "loss.title": "relative loss f(w\u209c) / f(w\u2080)",
       "state.title": "At step {k}:",
       "state.before": "before the first update",
       "state.velocity": "velocity v",
@@ -715,12 +715,12 @@
       "eigen.beta": "momentum \u03b2",
       "eigen.rate": "rate \u03c1(\u03b7, \u03b2)",
       "eigen.roots": "roots of z\u00b2 \u2212 (1 + \u03b2 \u2212 \u03b7\u03bb)z + \u03b2",
-      "eigen.coords": "coordinates x\u1d62(t) and \u00b1\u03c1\u1d62\u1d57",
+      "eigen.coords": "coordinates w\u1d62(t) and \u00b1\u03c1\u1d62\u1d57",
       diverges: "diverges",
       "eigen.caption": "Hessian eigenvalues {lams}: \u03c1 = {rate}{verdict}; best \u03c1* = {best} " +
         "at \u03b7* = {lr}, \u03b2* = {beta} (star). Roots inside the unit circle converge. " +
         "Click the map to pick (\u03b7, \u03b2).",
-      "eigen.at": "At step {k}: x\u2081 = {x1}, x\u2082 = {x2}.",
+      "eigen.at": "At step {k}: w\u2081 = {x1}, w\u2082 = {x2}.",
       and: " and ",
     },
     ko: {
@@ -730,7 +730,7 @@
       "trajectory.keypad": "시작점 ({x1}, {x2}); 화살표 키로 옮깁니다",
       "trajectory.turned": ", {deg}\u00b0 회전",
       "axis.step": "스텝 t",
-      "loss.title": "상대 손실 f(x\u209c) / f(x\u2080)",
+      "loss.title": "상대 손실 f(w\u209c) / f(w\u2080)",
       "state.title": "스텝 {k}에서:",
       "state.before": "첫 업데이트 전",
       "state.velocity": "속도 v",
@@ -766,12 +766,12 @@
       "eigen.beta": "모멘텀 \u03b2",
       "eigen.rate": "수렴 속도 \u03c1(\u03b7, \u03b2)",
       "eigen.roots": "z\u00b2 \u2212 (1 + \u03b2 \u2212 \u03b7\u03bb)z + \u03b2의 근",
-      "eigen.coords": "좌표 x\u1d62(t)와 \u00b1\u03c1\u1d62\u1d57",
+      "eigen.coords": "좌표 w\u1d62(t)와 \u00b1\u03c1\u1d62\u1d57",
       diverges: "발산",
       "eigen.caption": "헤세 행렬의 고윳값 {lams}: \u03c1 = {rate}{verdict}; 최적 \u03c1* = {best}, " +
         "\u03b7* = {lr}, \u03b2* = {beta}(별). 근이 단위원 안에 있으면 수렴합니다. " +
         "지도를 클릭해 (\u03b7, \u03b2)를 고르세요.",
-      "eigen.at": "스텝 {k}: x\u2081 = {x1}, x\u2082 = {x2}.",
+      "eigen.at": "스텝 {k}: w\u2081 = {x1}, w\u2082 = {x2}.",
       and: ", ",
       "control.problem": "문제",
       "control.theta": "회전 \u03b8 (\u00b0)",
@@ -785,12 +785,12 @@
       "control.eps_inside_sqrt": "\u03b5 위치",
       "control.steps": "스텝 수",
       "control.ewma.steps": "스텝 수 t",
-      "control.x0_1": "시작점 x\u2081",
-      "control.x0_2": "시작점 x\u2082",
+      "control.x0_1": "시작점 w\u2081",
+      "control.x0_2": "시작점 w\u2082",
       "control.beta": "\u03b2",
       "control.bias_correction": "편향 보정",
-      "option.problem.isotropic": "등방성: x\u2081\u00b2 + x\u2082\u00b2",
-      "option.problem.anisotropic": "비등방성: x\u2081\u00b2 + 8x\u2082\u00b2",
+      "option.problem.isotropic": "등방성: w\u2081\u00b2 + w\u2082\u00b2",
+      "option.problem.anisotropic": "비등방성: w\u2081\u00b2 + 8w\u2082\u00b2",
       "option.problem.rosenbrock": "Rosenbrock 함수",
     },
   };
@@ -1565,7 +1565,7 @@
     if (s.theta) {
       title += this.t("trajectory.turned", { deg: Math.round(s.theta * (180 / Math.PI)) });
     }
-    cp.drawAxes("x\u2081", "x\u2082", title);
+    cp.drawAxes("w\u2081", "w\u2082", title);
     lp.drawAxes(this.t("axis.step"), null, this.t("loss.title"));
     // contours: the unrotated level sets turned by theta
     clear(this.contourGroup);
@@ -1722,7 +1722,7 @@
           var bar = html("span", { class: "as-bar", "data-coordinate": String(i + 1) }, row.bars);
           var fill = html("span", { class: "as-bar-fill" }, bar);
           fill.style.background = info.color;
-          html("span", { class: "as-bar-label" }, bar, "x" + (i === 0 ? "\u2081" : "\u2082"));
+          html("span", { class: "as-bar-label" }, bar, "w" + (i === 0 ? "\u2081" : "\u2082"));
           return fill;
         });
         row.before = html("span", { class: "as-quantity as-q-none" }, line, self.t("state.before"));
@@ -1938,7 +1938,7 @@
       var ly = rp.box.y + rp.box.h + 48, lx = rp.box.x + 10 + 115 * i;
       el("circle", { cx: lx, cy: ly - 4, r: 4, fill: color }, legend);
       text(legend, lx + 8, ly, "\u03bb" + (i === 0 ? "\u2081" : "\u2082") + " = " + lam +
-        " (x" + (i === 0 ? "\u2081" : "\u2082") + ")", { class: "as-legend-text" });
+        " (w" + (i === 0 ? "\u2081" : "\u2082") + ")", { class: "as-legend-text" });
     });
     this.rateLabel = text(rp.plot, rp.box.x + 6, rp.box.y + 14, "", { class: "as-label" });
     this.buildControls();

@@ -4,7 +4,7 @@ Three figures, each a function returning a figure object:
 
 * :func:`trajectory_explorer`: iterates of several optimizers (SGD, Momentum, Nesterov,
   Adagrad, RMSProp, Adam) on a 2-D problem (isotropic, anisotropic, d2l's
-  :math:`0.1x_1^2+2x_2^2`, Rosenbrock; any of them turned by :math:`\theta`), drawn over the
+  :math:`0.1w_1^2+2w_2^2`, Rosenbrock; any of them turned by :math:`\theta`), drawn over the
   contours, with the loss against the step beside it. Controls: problem, :math:`\theta`, the
   optimizers shown, :math:`\eta`, momentum :math:`\beta`, RMSProp's :math:`\gamma`,
   :math:`\beta_1`, :math:`\beta_2`, :math:`\epsilon` and its placement, steps, start point.

@@ -221,8 +221,8 @@ def momentum_eigen_view(**settings) -> MomentumEigenView:
     r"""Heavy-ball momentum on a quadratic, one eigen-direction at a time.
 
     ``eigenvalues`` are the Hessian's, :math:`\lambda_1, \lambda_2` of
-    :math:`f = (\lambda_1 x_1^2 + \lambda_2 x_2^2)/2` (the default is the anisotropic
-    :math:`x_1^2 + 8x_2^2`). Left: the rate :math:`\rho` (error :math:`\propto \rho^t`) over
+    :math:`f = (\lambda_1 w_1^2 + \lambda_2 w_2^2)/2` (the default is the anisotropic
+    :math:`w_1^2 + 8w_2^2`). Left: the rate :math:`\rho` (error :math:`\propto \rho^t`) over
     the :math:`(\eta, \beta)` plane, the stability boundary
     :math:`\eta\lambda_{\max} = 2(1+\beta)` in red, the best setting as a star and the chosen
     one as a circle. Middle: for each eigenvalue the two roots of

@@ -41,11 +41,11 @@ def _view(formula: str, center: tuple, half: float, x0_range: tuple) -> dict:
 
 # Plot window (before turning by theta): centre and half-width; start-point slider ranges.
 _PROBLEM_VIEWS = {
-    "isotropic": _view("f = x\u2081\u00b2 + x\u2082\u00b2", (0.0, 0.0), 1.5, ((-2.0, 2.0),) * 2),
-    "anisotropic": _view("f = x\u2081\u00b2 + 8x\u2082\u00b2", (0.0, 0.0), 1.5, ((-2.0, 2.0),) * 2),
-    "d2l": _view("f = 0.1x\u2081\u00b2 + 2x\u2082\u00b2", (0.0, 0.0), 3.0, ((-6.0, 6.0),) * 2),
+    "isotropic": _view("f = w\u2081\u00b2 + w\u2082\u00b2", (0.0, 0.0), 1.5, ((-2.0, 2.0),) * 2),
+    "anisotropic": _view("f = w\u2081\u00b2 + 8w\u2082\u00b2", (0.0, 0.0), 1.5, ((-2.0, 2.0),) * 2),
+    "d2l": _view("f = 0.1w\u2081\u00b2 + 2w\u2082\u00b2", (0.0, 0.0), 3.0, ((-6.0, 6.0),) * 2),
     "rosenbrock": _view(
-        "f = (1 \u2212 x\u2081)\u00b2 + 100(x\u2082 \u2212 x\u2081\u00b2)\u00b2",
+        "f = (1 \u2212 w\u2081)\u00b2 + 100(w\u2082 \u2212 w\u2081\u00b2)\u00b2",
         (0.0, 1.0),
         2.0,
         ((-2.0, 2.0), (-1.0, 3.0)),
@@ -366,8 +366,8 @@ class TrajectoryExplorer(LiveFigure):
         self.loss_ax.set_ylim(*_loss_limits())
         self.loss_ax.set_title(self._plot_text("relative_loss"), fontsize=9)
         self.loss_ax.set_xlabel(self._plot_text("step_t"), fontsize=9)
-        self.ax.set_xlabel("x\u2081", fontsize=9, labelpad=1)
-        self.ax.set_ylabel("x\u2082", fontsize=9, labelpad=1)
+        self.ax.set_xlabel("w\u2081", fontsize=9, labelpad=1)
+        self.ax.set_ylabel("w\u2082", fontsize=9, labelpad=1)
         for ax in (self.ax, self.loss_ax):
             ax.tick_params(labelsize=8)
         self._legend = None
@@ -490,8 +490,8 @@ def trajectory_explorer(
 ) -> TrajectoryExplorer:
     r"""Iterates of optimizers on a 2-D problem, with their loss against the step.
 
-    ``problem``: ``"isotropic"`` (:math:`x_1^2+x_2^2`), ``"anisotropic"``
-    (:math:`x_1^2+8x_2^2`), ``"d2l"`` (:math:`0.1x_1^2+2x_2^2`) or ``"rosenbrock"``, turned
+    ``problem``: ``"isotropic"`` (:math:`w_1^2+w_2^2`), ``"anisotropic"``
+    (:math:`w_1^2+8w_2^2`), ``"d2l"`` (:math:`0.1w_1^2+2w_2^2`) or ``"rosenbrock"``, turned
     counter-clockwise by ``theta`` radians. ``optimizers``: any of ``"SGD"``, ``"Momentum"``,
     ``"Nesterov"``, ``"Adagrad"``, ``"RMSProp"``, ``"Adam"`` (case-insensitive). All share
     the learning rate ``lr``; ``momentum`` is the heavy-ball :math:`\beta` (torch's form
