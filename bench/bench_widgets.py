@@ -28,6 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from d2l_opt import widgets  # noqa: E402
+from d2l_opt.widgets import page as widget_page  # noqa: E402
 
 FIVE = ("SGD", "Momentum", "Adagrad", "RMSProp", "Adam")
 STEPS = 100
@@ -151,7 +152,8 @@ def _static_page(explorer, revision: str | None) -> str:
 
     page = page.replace(widgets.javascript_source(), old("adaptive_steps.js"))
     return page.replace(
-        widgets._script_json(widgets._css_source()), widgets._script_json(old("adaptive_steps.css"))
+        widget_page.script_json(widget_page.css_source()),
+        widget_page.script_json(old("adaptive_steps.css")),
     )
 
 
