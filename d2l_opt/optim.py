@@ -56,16 +56,8 @@ def _scalar_dtype() -> torch.dtype:
     return torch.float64 if torch.get_default_dtype() == torch.float64 else torch.float32
 
 
-#: The type of each constructor argument, for the signatures that help() and the docs show.
-_ANNOTATIONS = {
-    "betas": "tuple[float, float]",
-    "nesterov": "bool",
-    "amsgrad": "bool",
-    "centered": "bool",
-    "foreach": "bool | None",
-    "fused": "bool | None",
-    "nonfinite": "str",
-}
+#: The types help() and the docs show for the arguments whose default does not tell.
+_ANNOTATIONS = {"betas": "tuple[float, float]", "foreach": "bool | None", "fused": "bool | None"}
 #: Our keyword-only arguments beyond torch's (see the module docstring).
 _OURS = {"eps_inside_sqrt": False, "nonfinite": "raise"}
 
@@ -80,7 +72,8 @@ def _constructor(positional: dict[str, Any], keyword_only: dict[str, Any], **fix
     kind = inspect.Parameter
 
     def parameter(name, default, how):
-        annotation = _ANNOTATIONS.get(name, "bool" if isinstance(default, bool) else "float")
+        numeric = isinstance(default, int | float) and not isinstance(default, bool)
+        annotation = _ANNOTATIONS.get(name) or ("float" if numeric else type(default).__name__)
         return kind(name, how, default=default, annotation=annotation)
 
     signature = inspect.Signature(
