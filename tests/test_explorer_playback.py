@@ -361,13 +361,19 @@ def test_a_hostile_or_broken_link_is_ignored_with_a_note(visit):
         page_visit.close()
 
 
-def test_ewma_and_eigen_figures_step_too(visit):
-    page_visit = visit(EWMA_PAGE)
+def figure_at_step(visit, url: str, kind: str, k: int):
+    """The first ``kind`` figure of ``url`` at step ``k``: (visit, page, root, settings)."""
+    page_visit = visit(url)
     page = page_visit.page
-    root = first_figure(page, "ewma")
-    s = settings_of(page, root)
-    k = 5
+    root = first_figure(page, kind)
+    settings = settings_of(page, root)
     scrub(page, root, k)
+    return page_visit, page, root, settings
+
+
+def test_the_ewma_figure_steps_too(visit):
+    k = 5
+    page_visit, page, root, s = figure_at_step(visit, EWMA_PAGE, "ewma", k)
     weights = json.loads(page.get_attribute(f"{root} .as-stems", "data-weights"))
     want = ewma.ewma_weights(s["beta"], k)
     if s["bias_correction"]:
@@ -381,12 +387,10 @@ def test_ewma_and_eigen_figures_step_too(visit):
     page.click(f"{root} .as-play")
     assert page_visit.console_errors == []
 
-    eigen_visit = visit(MOMENTUM_PAGE)
-    page = eigen_visit.page
-    root = first_figure(page, "eigen")
-    s = settings_of(page, root)
+
+def test_the_eigen_figure_steps_too(visit):
     k = 9
-    scrub(page, root, k)
+    page_visit, page, root, s = figure_at_step(visit, MOMENTUM_PAGE, "eigen", k)
     marks = page.eval_on_selector_all(
         f"{root} .as-coordinate-mark", "els => els.map(e => Number(e.dataset.value))"
     )
@@ -397,4 +401,4 @@ def test_ewma_and_eigen_figures_step_too(visit):
         s["steps"],
     )[k]
     np.testing.assert_allclose(marks, want, rtol=1e-9)
-    assert eigen_visit.console_errors == []
+    assert page_visit.console_errors == []
