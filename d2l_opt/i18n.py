@@ -32,7 +32,6 @@ __all__ = [
     "set_language",
     "get_language",
     "language_chosen",
-    "catalogue",
     "load_catalogues",
     "message",
     "missing_translations",
@@ -80,28 +79,6 @@ def language_chosen() -> bool:
     True
     """
     return _chosen is not None or bool(os.environ.get(ENV_VAR, "").strip())
-
-
-def catalogue(rows: Mapping[str, tuple[str, ...]]) -> dict[str, dict[str, str]]:
-    """A message catalogue from rows ``key: (text, ...)``, one text per language of
-    :data:`LANGUAGES`, in that order.
-
-    >>> catalogue({"n": ("{k} steps", "{k}스텝")})
-    {'n': {'en': '{k} steps', 'ko': '{k}스텝'}}
-    >>> catalogue({"n": ("{k} steps",)})
-    Traceback (most recent call last):
-    ValueError: message 'n' has 1 text(s), expected one per language: en, ko
-    """
-    table = {}
-    for key, texts in rows.items():
-        if isinstance(texts, str) or len(texts) != len(LANGUAGES):
-            count = 1 if isinstance(texts, str) else len(texts)
-            raise ValueError(
-                f"message {key!r} has {count} text(s), expected one per language: "
-                + ", ".join(LANGUAGES)
-            )
-        table[key] = dict(zip(LANGUAGES, texts, strict=True))
-    return table
 
 
 def load_catalogues(path: str | Path) -> dict[str, dict[str, dict[str, str]]]:

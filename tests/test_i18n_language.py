@@ -39,16 +39,6 @@ def test_missing_translations_are_listed():
     assert i18n.missing_translations(CATALOGUE) == ["only_en:ko"]
 
 
-def test_catalogue_rows_give_one_text_per_language_in_order():
-    table = i18n.catalogue({"steps": ("{n} steps", "{n}스텝")})
-    assert table == {"steps": {"en": "{n} steps", "ko": "{n}스텝"}}
-    assert i18n.message(table, "steps", lang="ko", n=2) == "2스텝"
-    assert i18n.missing_translations(table) == []
-    for short in (("only English",), "a bare string"):
-        with pytest.raises(ValueError, match="one per language: en, ko"):
-            i18n.catalogue({"short": short})
-
-
 def test_catalogue_files_load_as_written_and_refuse_a_text_without_every_language(tmp_path):
     good = tmp_path / "good.json"
     good.write_text('{"fig": {"steps": {"en": "{n} steps", "ko": "{n}스텝"}}}', encoding="utf-8")
